@@ -1,0 +1,1 @@
+"""The coaching program: phases, tracks, gates and reviewers, with no Telegram or database."""
