@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the async engine, encrypted text and small repository functions."""
