@@ -34,6 +34,7 @@ MIN_DAYS_IN_PHASE: dict[Phase, int] = {
 }
 POSITIVE_EXCHANGES_FOR_READINESS = 3
 FOUNDATION_STEPS: tuple[str, ...] = ("triggers", "boundaries", "listening", "vision")
+TIME_BLOCKERS = frozenset({"time_since_breakup", "time_in_phase"})
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,17 @@ class Gate:
     def is_open(self) -> bool:
         """Open only with a target and nothing blocking."""
         return self.target is not None and not self.blockers
+
+    @property
+    def time_opens_at(self) -> datetime | None:
+        """When every time-based blocker has cleared (None when time blocks nothing)."""
+        untils = [b.until for b in self.blockers if b.code in TIME_BLOCKERS and b.until]
+        return max(untils) if untils else None
+
+    @property
+    def only_time_blocks(self) -> bool:
+        """True when nothing but the calendar stands in the way."""
+        return bool(self.blockers) and all(b.code in TIME_BLOCKERS for b in self.blockers)
 
     @property
     def opens_at(self) -> datetime | None:

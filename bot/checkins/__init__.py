@@ -1,0 +1,1 @@
+"""Timed check-ins: planning rows in the database, and the dispatcher that delivers them."""

@@ -1,0 +1,167 @@
+"""What each check-in says, decided at delivery time from the user's current state."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.charts import mood_chart
+from bot.checkins.timing import Kind
+from bot.program import phases
+from bot.program.contact import no_contact_streak_days, positive_exchanges
+from bot.program.model import OutreachOutcome, Phase, Track
+from bot.program.questions import NO_REPEAT_DAYS, choose_question, pool_for
+from bot.render import Renderer
+from bot.storage import repo
+from bot.storage.models import CheckIn, ProgramRow, User
+
+NUDGE_AFTER = timedelta(days=3)
+NUDGE_GAP = timedelta(days=7)
+MAX_UNANSWERED_NUDGES = 2
+Keyboard = list[list[tuple[str, str]]]
+
+
+@dataclass
+class Composed:
+    """A check-in message, plus what to record once it has been sent."""
+
+    template: str
+    variables: dict[str, Any]
+    keyboard: Keyboard | None = None
+    photo: bytes | None = None
+    photo_caption: str | None = None
+    question_id: str | None = None
+    nudge: bool = False
+    silence: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Reschedule:
+    """Not yet: try again at `due`."""
+
+    due: datetime
+
+
+async def _should_nudge(session: AsyncSession, user: User, row: ProgramRow, now: datetime) -> bool:
+    last_answer = row.last_answer_at or row.started_at
+    if now - last_answer < NUDGE_AFTER:
+        return False
+    nudges = (
+        await session.exec(
+            select(func.count(), func.max(CheckIn.sent_at)).where(
+                CheckIn.user_id == user.id,
+                CheckIn.kind == "nudge",
+                col(CheckIn.sent_at) > last_answer,
+            )
+        )
+    ).one()
+    count, latest = int(nudges[0]), nudges[1]
+    if count >= MAX_UNANSWERED_NUDGES:
+        return False
+    return latest is None or now - latest >= NUDGE_GAP
+
+
+async def compose(
+    session: AsyncSession, renderer: Renderer, checkin: CheckIn, user: User, row: ProgramRow, now: datetime
+) -> Composed | Reschedule | None:
+    """The message for a due check-in, a later time, or None when it no longer applies."""
+    labels = renderer.labels
+    state = repo.state_of(row)
+    name = user.name or ""
+    if checkin.kind == Kind.DAILY:
+        if await _should_nudge(session, user, row, now):
+            return Composed("checkins/nudge", {"name": name}, nudge=True)
+        asked = await repo.asked_questions(session, user.id, now - timedelta(days=NO_REPEAT_DAYS + 1))
+        question = choose_question(
+            renderer.questions, pool_for(state.phase, state.track), asked, now, user.id * 1_000 + now.toordinal()
+        )
+        return Composed(
+            "reflection/prompt",
+            {"question": renderer.question_texts[question.id], "is_checkin": True},
+            question_id=question.id,
+        )
+    if checkin.kind == Kind.WEEKLY:
+        since = now - timedelta(days=7)
+        entries = await repo.journal_since(session, user.id, since)
+        moods = [e.mood for e in entries if e.mood is not None]
+        themes = sorted({labels["theme"].get(e.theme, e.theme) for e in entries if e.theme})
+        contacts = await repo.contact_records(session, user.id)
+        composed = Composed(
+            "checkins/weekly",
+            {
+                "name": name,
+                "entries": len(entries),
+                "mood_avg": round(sum(moods) / len(moods), 1) if moods else None,
+                "show_streak": state.phase in (Phase.REFLECT, Phase.NOTICE),
+                "streak_days": no_contact_streak_days(state.started_at, contacts, now),
+                "themes": themes,
+            },
+        )
+        points = await repo.moods_since(session, user.id, now - timedelta(days=30))
+        if len(points) >= 2:
+            composed.photo = await asyncio.to_thread(
+                mood_chart, points, labels["chart"]["title"], labels["chart"]["ylabel"]
+            )
+            composed.photo_caption = renderer.render("progress/chart_caption", days=30)
+        return composed
+    if checkin.kind == Kind.MILESTONE:
+        intake = repo.intake_of(user)
+        checklist = await repo.checklist_answers(session, user.id)
+        contacts = await repo.contact_records(session, user.id)
+        progress = phases.Progress(
+            checklist_affirmed=frozenset(k for k, v in checklist.items() if v),
+            positive_exchanges=positive_exchanges(contacts),
+        )
+        gate = phases.evaluate(state, intake, progress, now)
+        expected = checkin.key.split(":", 1)[0]
+        if gate.target is None or gate.target.value != expected or any(b.code.endswith("_track") for b in gate.blockers):
+            return None
+        if gate.time_opens_at is not None:
+            return Reschedule(gate.time_opens_at)
+        title = labels["phase_title"][gate.target.value]
+        if gate.is_open:
+            return Composed(
+                "phase/offer",
+                {"name": name, "target": gate.target.value, "target_number": gate.target.number},
+                keyboard=[
+                    [(labels["phase"]["advance"], f"ph:go:{gate.target.value}")],
+                    [(labels["phase"]["later"], "ph:later")],
+                ],
+            )
+        blockers = [
+            {"code": b.code, "until": "", "missing": list(b.missing), "have": b.have, "need": b.need}
+            for b in gate.blockers
+        ]
+        keyboard = (
+            [[(labels["checklist"]["start"], "ck:start")]] if any(b.code == "checklist" for b in gate.blockers) else None
+        )
+        return Composed("phase/blocked", {"blockers": blockers, "target_title": title}, keyboard=keyboard)
+    if checkin.kind == Kind.REPLY_CHECK:
+        if state.outreach_outcome is not OutreachOutcome.PENDING:
+            return None
+        return Composed(
+            "outreach/ask_reply",
+            {"name": name},
+            keyboard=[
+                [(labels["outreach"]["warm"], "or:warm")],
+                [(labels["outreach"]["cool"], "or:cool")],
+                [(labels["outreach"]["none"], "or:none")],
+            ],
+        )
+    if checkin.kind == Kind.SILENCE_CHECK:
+        if state.outreach_outcome is not OutreachOutcome.PENDING or state.track is not Track.MAIN:
+            return None
+        return Composed(
+            "outreach/silence",
+            {"name": name, "reason": "silence"},
+            keyboard=[[(labels["outreach"]["they_reached_out"], "or:they")]],
+            silence=True,
+        )
+    return None

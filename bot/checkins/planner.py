@@ -1,0 +1,134 @@
+"""Planning check-in rows: idempotent inserts keyed by (user, kind, key)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.checkins.timing import (
+    Kind,
+    daily_candidates,
+    next_weekly,
+    outside_quiet_hours,
+    parse_hhmm,
+)
+from bot.program.parsing import resolve_zone
+from bot.storage.models import CheckIn, User
+
+PLANNED = "planned"
+SENDING = "sending"
+SENT = "sent"
+SKIPPED = "skipped"
+FAILED = "failed"
+HELD = "held"
+
+
+async def insert_ignore(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert a check-in unless (user, kind, key) exists; True when inserted."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = builder(CheckIn).values(**values).on_conflict_do_nothing(
+        index_elements=["user_id", "kind", "key"]
+    )
+    result = await session.exec(statement)  # type: ignore[call-overload]
+    return bool(result.rowcount)
+
+
+def _quiet(user: User) -> tuple[Any, Any]:
+    if user.quiet_start and user.quiet_end:
+        return parse_hhmm(user.quiet_start), parse_hhmm(user.quiet_end)
+    return None, None
+
+
+async def plan_daily(session: AsyncSession, user: User, now: datetime) -> datetime | None:
+    """Make sure the next daily prompt is planned; returns its due time.
+
+    A day whose prompt was already sent (or skipped) is never planned again, so changing
+    the prompt time neither doubles nor drops that day's prompt.
+    """
+    if not user.active or user.paused or not user.intake_complete:
+        return None
+    zone = resolve_zone(user.timezone)
+    quiet_start, quiet_end = _quiet(user)
+    for day, due in daily_candidates(now, zone, parse_hhmm(user.prompt_time)):
+        due = outside_quiet_hours(due, zone, quiet_start, quiet_end)
+        if due <= now:
+            continue
+        key = day.isoformat()
+        existing = (
+            await session.exec(
+                select(CheckIn).where(
+                    CheckIn.user_id == user.id, CheckIn.kind == Kind.DAILY, CheckIn.key == key
+                )
+            )
+        ).first()
+        if existing is None:
+            await insert_ignore(
+                session, {"user_id": user.id, "kind": Kind.DAILY, "key": key, "due_at": due, "state": PLANNED}
+            )
+            return due
+        if existing.state == PLANNED:
+            existing.due_at = due
+            session.add(existing)
+            return due
+    return None
+
+
+async def replan_daily(session: AsyncSession, user: User, now: datetime) -> datetime | None:
+    """After a time, timezone or quiet-hours change: drop unsent prompts and plan the next."""
+    await session.exec(  # type: ignore[call-overload]
+        delete(CheckIn).where(
+            col(CheckIn.user_id) == user.id,
+            col(CheckIn.kind) == Kind.DAILY,
+            col(CheckIn.state) == PLANNED,
+        )
+    )
+    return await plan_daily(session, user, now)
+
+
+async def plan_weekly(session: AsyncSession, user: User, now: datetime) -> None:
+    """Plan the coming Sunday's summary."""
+    if not user.active or user.paused or not user.intake_complete:
+        return
+    zone = resolve_zone(user.timezone)
+    key, due = next_weekly(now, zone, parse_hhmm(user.prompt_time))
+    quiet_start, quiet_end = _quiet(user)
+    due = outside_quiet_hours(due, zone, quiet_start, quiet_end) + timedelta(minutes=1)
+    await insert_ignore(
+        session, {"user_id": user.id, "kind": Kind.WEEKLY, "key": key, "due_at": due, "state": PLANNED}
+    )
+
+
+async def plan_once(
+    session: AsyncSession, user: User, kind: str, key: str, due: datetime
+) -> None:
+    """Plan a one-off check-in (milestone, follow-ups), shifted out of quiet hours."""
+    zone = resolve_zone(user.timezone)
+    quiet_start, quiet_end = _quiet(user)
+    due = outside_quiet_hours(due, zone, quiet_start, quiet_end)
+    await insert_ignore(
+        session, {"user_id": user.id, "kind": kind, "key": key, "due_at": due, "state": PLANNED}
+    )
+
+
+async def cancel_all(session: AsyncSession, user_id: int, reason: str) -> None:
+    """Stop every planned check-in of a user (blocked the bot, or deleted)."""
+    await session.exec(  # type: ignore[call-overload]
+        update(CheckIn)
+        .where(col(CheckIn.user_id) == user_id, col(CheckIn.state).in_([PLANNED, HELD]))
+        .values(state=SKIPPED, last_error=reason)
+    )
+
+
+async def release_held(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """On /resume, follow-ups held during a pause become due now."""
+    await session.exec(  # type: ignore[call-overload]
+        update(CheckIn)
+        .where(col(CheckIn.user_id) == user_id, col(CheckIn.state) == HELD)
+        .values(state=PLANNED, due_at=now)
+    )

@@ -1,0 +1,1 @@
+"""An in-process fake Telegram Bot API, shared by the tests, `coachbot chat` and the benchmark."""
