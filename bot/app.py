@@ -14,7 +14,6 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -36,8 +35,10 @@ from bot.handlers import (
     reflection,
     router,
     safety,
-    settings as settings_handlers,
     sos,
+)
+from bot.handlers import (
+    settings as settings_handlers,
 )
 from bot.handlers.base import handler
 from bot.handlers.router import command
@@ -50,8 +51,23 @@ from bot.storage.types import Cipher
 log = logging.getLogger(__name__)
 DISPATCHER_KEY = "dispatcher"
 COMMANDS = (
-    "start", "help", "today", "journal", "progress", "checklist", "sos", "draft", "contact",
-    "faq", "dosdonts", "settings", "pause", "resume", "export", "delete", "cancel",
+    "start",
+    "help",
+    "today",
+    "journal",
+    "progress",
+    "checklist",
+    "sos",
+    "draft",
+    "contact",
+    "faq",
+    "dosdonts",
+    "settings",
+    "pause",
+    "resume",
+    "export",
+    "delete",
+    "cancel",
 )
 
 
@@ -117,9 +133,13 @@ async def prepare(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         log.warning("ENCRYPTION_KEY is not set: journal text is stored unencrypted")
     renderer = svc.renderer
     try:
-        await app.bot.set_my_commands([BotCommand(c, renderer.label("commands", c)) for c in COMMANDS])
+        await app.bot.set_my_commands(
+            [BotCommand(c, renderer.label("commands", c)) for c in COMMANDS]
+        )
     except TelegramError as exc:
-        log.warning("setMyCommands failed (%s); continuing without a command menu", type(exc).__name__)
+        log.warning(
+            "setMyCommands failed (%s); continuing without a command menu", type(exc).__name__
+        )
 
 
 async def _shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -131,8 +151,13 @@ async def _dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     assert isinstance(dispatcher, Dispatcher)
     report = await dispatcher.run_once()
     if report.claimed:
-        log.info("check-ins: %s sent, %s skipped, %s failed, %s retried",
-                 report.sent, report.skipped, report.failed, report.retried)
+        log.info(
+            "check-ins: %s sent, %s skipped, %s failed, %s retried",
+            report.sent,
+            report.skipped,
+            report.failed,
+            report.retried,
+        )
 
 
 def build_application(
@@ -142,8 +167,10 @@ def build_application(
     clock: Clock | None = None,
     token: str | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Build the bot: handlers, database, renderer, check-in dispatcher, injected clock and request."""
-    Cipher.configure(settings.encryption_key.get_secret_value() if settings.encryption_key else None)
+    """Build the bot: handlers, database, renderer, dispatcher, injected clock and request."""
+    Cipher.configure(
+        settings.encryption_key.get_secret_value() if settings.encryption_key else None
+    )
     builder = (
         Application.builder()
         .token(token or settings.require_token())
@@ -164,7 +191,9 @@ def build_application(
         clock=clock or SystemClock(),
     )
     app.bot_data[SERVICES_KEY] = svc
-    app.bot_data[DISPATCHER_KEY] = Dispatcher(svc, app.bot, rate_per_second=settings.rate_limit_per_second)
+    app.bot_data[DISPATCHER_KEY] = Dispatcher(
+        svc, app.bot, rate_per_second=settings.rate_limit_per_second
+    )
     _register(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(
@@ -186,4 +215,4 @@ def dispatcher_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Dispatcher:
     return found
 
 
-__all__ = ["build_application", "dispatcher_of", "prepare", "Update"]
+__all__ = ["Update", "build_application", "dispatcher_of", "prepare"]

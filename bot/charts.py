@@ -8,15 +8,15 @@ from datetime import datetime
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
 
 
 def mood_chart(points: list[tuple[datetime, int]], title: str, ylabel: str) -> bytes:
     """A PNG line chart of mood (1–5) over time."""
     figure, axes = plt.subplots(figsize=(6, 3), dpi=100)
     try:
-        times = [at for at, _ in points]
+        times = mdates.date2num([at for at, _ in points])  # type: ignore[no-untyped-call]
         moods = [mood for _, mood in points]
         axes.plot(times, moods, marker="o", color="#2e7d6b", linewidth=2)
         axes.set_ylim(0.5, 5.5)
@@ -24,7 +24,7 @@ def mood_chart(points: list[tuple[datetime, int]], title: str, ylabel: str) -> b
         axes.set_title(title)
         axes.set_ylabel(ylabel)
         axes.grid(alpha=0.3)
-        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
         figure.autofmt_xdate()
         figure.tight_layout()
         buffer = io.BytesIO()

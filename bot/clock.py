@@ -40,3 +40,24 @@ class ManualClock:
     def set(self, when: datetime) -> None:
         """Jump to `when` (must be aware)."""
         self._now = when
+
+
+class OffsetClock(ManualClock):
+    """Real time plus an offset the terminal chat can push forward (`:wait 3d`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        """System time shifted by the offset."""
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Jump forward."""
+        self.offset += delta
+        return self.now()
+
+    def set(self, when: datetime) -> None:
+        """Jump to `when`."""
+        self.offset = when - datetime.now(UTC)

@@ -17,7 +17,9 @@ async def pose_question(
     session: AsyncSession, renderer: Renderer, row: ProgramRow, now: datetime
 ) -> str:
     """Choose the next question for the user's phase and track, log it and mark it pending."""
-    asked = await repo.asked_questions(session, row.user_id, now - timedelta(days=NO_REPEAT_DAYS + 1))
+    asked = await repo.asked_questions(
+        session, row.user_id, now - timedelta(days=NO_REPEAT_DAYS + 1)
+    )
     pool = pool_for(Phase(row.phase), Track(row.track))
     seed = row.user_id * 1_000 + now.toordinal()
     question = choose_question(renderer.questions, pool, asked, now, seed)

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     max_concurrent_updates: int = Field(default=256, ge=1)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a container must listen on all interfaces
+    webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
     @field_validator("default_timezone")

@@ -1,4 +1,4 @@
-"""Every template renders with sample data: no missing variable, user text escaped, within limits."""
+"""Every template renders with sample data: no missing variable, escaped text, within limits."""
 
 from __future__ import annotations
 
@@ -18,26 +18,62 @@ EVIL = "<b>Evil & Co</b>"
 BLOCKERS = [
     {"code": c, "until": "Mon 2 Mar", "missing": ("space", "vision"), "have": 1, "need": 3}
     for c in (
-        "time_since_breakup", "time_in_phase", "checklist", "outreach_hold", "outreach_not_sent",
-        "awaiting_reply", "positive_exchanges", "foundation", "growth_track", "safety_track",
-        "final_phase", "other",
+        "time_since_breakup",
+        "time_in_phase",
+        "checklist",
+        "outreach_hold",
+        "outreach_not_sent",
+        "awaiting_reply",
+        "positive_exchanges",
+        "foundation",
+        "growth_track",
+        "safety_track",
+        "final_phase",
+        "other",
     )
 ]
 FINDINGS = [
     {"code": c, "evidence": EVIL}
     for c in (
-        "too_long", "blame", "pressure", "old_conflict", "intensity", "intensity_marks",
-        "many_questions", "comparison", "second_message", "shared_memory",
-        "accountable_apology", "no_pressure", "own_growth", "short", "other",
+        "too_long",
+        "blame",
+        "pressure",
+        "old_conflict",
+        "intensity",
+        "intensity_marks",
+        "many_questions",
+        "comparison",
+        "second_message",
+        "shared_memory",
+        "accountable_apology",
+        "no_pressure",
+        "own_growth",
+        "short",
+        "other",
     )
 ]
 COMMON: dict[str, Any] = {"name": EVIL}
 PROGRESS = {
-    "phase_number": 2, "phase_title": "Notice", "track": "main", "track_title": "Main",
-    "days_since_breakup": 70, "days_in_program": 20, "days_in_phase": 5, "show_streak": True,
-    "streak_days": 12, "slips": 1, "entries": 14, "mood_avg": 3.4, "checklist_done": 2,
-    "exchanges": 0, "positive_exchanges": 0, "paused": True, "gate_open": False,
-    "next_title": "One message", "blockers": BLOCKERS, "reason": "ex_committed",
+    "phase_number": 2,
+    "phase_title": "Notice",
+    "track": "main",
+    "track_title": "Main",
+    "days_since_breakup": 70,
+    "days_in_program": 20,
+    "days_in_phase": 5,
+    "show_streak": True,
+    "streak_days": 12,
+    "slips": 1,
+    "entries": 14,
+    "mood_avg": 3.4,
+    "checklist_done": 2,
+    "exchanges": 0,
+    "positive_exchanges": 0,
+    "paused": True,
+    "gate_open": False,
+    "next_title": "One message",
+    "blockers": BLOCKERS,
+    "reason": "ex_committed",
 }
 
 # Each template maps to one or more sample contexts; a new template must add its own here.
@@ -58,15 +94,31 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "intake/ask_prompt_time": [{"timezone": EVIL}],
     "intake/bad_time": [{}],
     "intake/done": [
-        {**COMMON, "track": t, "phase": p, "reason": r, "first_prompt": "today at 20:00",
-         "timezone": "Europe/Berlin"}
-        for t, p, r in (("main", "reflect", None), ("growth", "reflect", "ex_committed"),
-                        ("safety", "reflect", "abuse_or_order"), ("safety", "reflect", "no_contact_requested"))
+        {
+            **COMMON,
+            "track": t,
+            "phase": p,
+            "reason": r,
+            "first_prompt": "today at 20:00",
+            "timezone": "Europe/Berlin",
+        }
+        for t, p, r in (
+            ("main", "reflect", None),
+            ("growth", "reflect", "ex_committed"),
+            ("safety", "reflect", "abuse_or_order"),
+            ("safety", "reflect", "no_contact_requested"),
+        )
     ],
     "intake/use_buttons": [{}],
     "start/returning": [
-        {**COMMON, "phase_number": 1, "phase_title": "Reflect", "track": t, "track_title": "Growth",
-         "days_in_program": 3}
+        {
+            **COMMON,
+            "phase_number": 1,
+            "phase_title": "Reflect",
+            "track": t,
+            "track_title": "Growth",
+            "days_in_program": 3,
+        }
         for t in ("main", "growth")
     ],
     "start/resume_intake": [{}],
@@ -78,7 +130,10 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {"phase": p.value, "phase_number": p.number, "phase_title": "T"} for p in Phase
     ],
     "phase/later": [{}],
-    "phase/blocked": [{"blockers": BLOCKERS, "target_title": "Notice"}, {"blockers": [], "target_title": None}],
+    "phase/blocked": [
+        {"blockers": BLOCKERS, "target_title": "Notice"},
+        {"blockers": [], "target_title": None},
+    ],
     "phase/blocker": [{"b": b} for b in BLOCKERS],
     "help": [{}],
     "faq": [{}],
@@ -100,17 +155,21 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {**COMMON, **PROGRESS, "next_title": None, "blockers": []},
     ],
     "progress/chart_caption": [{"days": 30}],
-    "progress/foundation": [{"steps": [{"title": EVIL, "done": True}, {"title": "x", "done": False}]}],
+    "progress/foundation": [
+        {"steps": [{"title": EVIL, "done": True}, {"title": "x", "done": False}]}
+    ],
     "foundation/ask": [{"step": s} for s in ("triggers", "boundaries", "listening", "vision")],
     "foundation/saved": [{"remaining": ["vision"]}, {"remaining": []}],
     "foundation/not_now": [{}],
     "reconnected/ask": [{}],
     "checklist/intro": [{"blocked_reason": EVIL}, {"blocked_reason": None}],
     "checklist/item": [
-        {"index": 1, "total": 6, "statement": EVIL, "why": "w", "previous": p} for p in (None, True, False)
+        {"index": 1, "total": 6, "statement": EVIL, "why": "w", "previous": p}
+        for p in (None, True, False)
     ],
     "checklist/summary": [
-        {"affirmed": a, "total": 6, "items": [{"affirmed": True, "statement": EVIL}]} for a in (3, 6)
+        {"affirmed": a, "total": 6, "items": [{"affirmed": True, "statement": EVIL}]}
+        for a in (3, 6)
     ],
     "checklist/track_note": [{"track": t} for t in ("growth", "safety")],
     "sos/start": [{}],
@@ -120,8 +179,14 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "draft/ask": [{}],
     "draft/blocked": [
         {"code": c, "until": "Mon 2 Mar", "reason": "silence"}
-        for c in ("safety_track", "growth_track", "second_after_silence", "already_sent",
-                  "outreach_hold", "not_outreach_phase")
+        for c in (
+            "safety_track",
+            "growth_track",
+            "second_after_silence",
+            "already_sent",
+            "outreach_hold",
+            "not_outreach_phase",
+        )
     ],
     "draft/review": [
         {"words": 12, "concerns": FINDINGS[:9], "strengths": FINDINGS[9:]},
@@ -145,22 +210,41 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "contact/saved": [
         {"kind": k, "warning": w, "track": "main"}
         for k in ("logistics", "slip", "they_reached_out", "exchange")
-        for w in (None, {"started_last_week": 3, "days_since_previous": 1},
-                  {"started_last_week": 1, "days_since_previous": None})
+        for w in (
+            None,
+            {"started_last_week": 3, "days_since_previous": 1},
+            {"started_last_week": 1, "days_since_previous": None},
+        )
     ],
     "contact/not_coparenting": [{}],
     "settings/menu": [
-        {**COMMON, "breakup_date": "2026-03-01", "ended_by": "They did", "together": "1–3 years",
-         "intense": True, "coparenting": False, "ex_committed": False, "safety": False,
-         "hope": "Friendship", "timezone": "Europe/Berlin", "prompt_time": "20:00",
-         "quiet_hours": "22:00–08:00"}
+        {
+            **COMMON,
+            "breakup_date": "2026-03-01",
+            "ended_by": "They did",
+            "together": "1–3 years",
+            "intense": True,
+            "coparenting": False,
+            "ex_committed": False,
+            "safety": False,
+            "hope": "Friendship",
+            "timezone": "Europe/Berlin",
+            "prompt_time": "20:00",
+            "quiet_hours": "22:00–08:00",
+        }
     ],
-    "settings/ask_text": [{"field": f} for f in ("name", "breakup_date", "timezone", "prompt_time", "quiet_hours")],
+    "settings/ask_text": [
+        {"field": f} for f in ("name", "breakup_date", "timezone", "prompt_time", "quiet_hours")
+    ],
     "settings/bad_quiet": [{}],
     "settings/saved": [
         {"next_prompt": n, "track_changed": c, "track": t, "reason": "ex_committed"}
-        for n, c, t in (("today at 20:00", False, "main"), (None, True, "growth"),
-                        (None, True, "safety"), (None, True, "main"))
+        for n, c, t in (
+            ("today at 20:00", False, "main"),
+            (None, True, "growth"),
+            (None, True, "safety"),
+            (None, True, "main"),
+        )
     ],
     "settings/ask_reached_out": [{}],
     "pause": [{"already": a} for a in (True, False)],
@@ -170,7 +254,14 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "delete/done": [{}],
     "delete/kept": [{}],
     "checkins/weekly": [
-        {**COMMON, "entries": e, "mood_avg": 3.5, "show_streak": True, "streak_days": 9, "themes": [EVIL]}
+        {
+            **COMMON,
+            "entries": e,
+            "mood_avg": 3.5,
+            "show_streak": True,
+            "streak_days": 9,
+            "themes": [EVIL],
+        }
         for e in (0, 1, 5)
     ],
     "checkins/nudge": [COMMON],
@@ -178,7 +269,9 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "crisis/continue": [{}],
     "cancel": [{"had_flow": h} for h in (True, False)],
     "errors/unsupported": [
-        {"kind": k, "in_flow": f} for k in ("sticker", "voice", "photo", "document") for f in (True, False)
+        {"kind": k, "in_flow": f}
+        for k in ("sticker", "voice", "photo", "document")
+        for f in (True, False)
     ],
     "errors/unknown_command": [{"in_flow": f} for f in (True, False)],
     "errors/too_long": [{"limit": 3500}],

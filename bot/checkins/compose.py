@@ -69,7 +69,12 @@ async def _should_nudge(session: AsyncSession, user: User, row: ProgramRow, now:
 
 
 async def compose(
-    session: AsyncSession, renderer: Renderer, checkin: CheckIn, user: User, row: ProgramRow, now: datetime
+    session: AsyncSession,
+    renderer: Renderer,
+    checkin: CheckIn,
+    user: User,
+    row: ProgramRow,
+    now: datetime,
 ) -> Composed | Reschedule | None:
     """The message for a due check-in, a later time, or None when it no longer applies."""
     labels = renderer.labels
@@ -78,9 +83,15 @@ async def compose(
     if checkin.kind == Kind.DAILY:
         if await _should_nudge(session, user, row, now):
             return Composed("checkins/nudge", {"name": name}, nudge=True)
-        asked = await repo.asked_questions(session, user.id, now - timedelta(days=NO_REPEAT_DAYS + 1))
+        asked = await repo.asked_questions(
+            session, user.id, now - timedelta(days=NO_REPEAT_DAYS + 1)
+        )
         question = choose_question(
-            renderer.questions, pool_for(state.phase, state.track), asked, now, user.id * 1_000 + now.toordinal()
+            renderer.questions,
+            pool_for(state.phase, state.track),
+            asked,
+            now,
+            user.id * 1_000 + now.toordinal(),
         )
         return Composed(
             "reflection/prompt",
@@ -121,7 +132,11 @@ async def compose(
         )
         gate = phases.evaluate(state, intake, progress, now)
         expected = checkin.key.split(":", 1)[0]
-        if gate.target is None or gate.target.value != expected or any(b.code.endswith("_track") for b in gate.blockers):
+        if (
+            gate.target is None
+            or gate.target.value != expected
+            or any(b.code.endswith("_track") for b in gate.blockers)
+        ):
             return None
         if gate.time_opens_at is not None:
             return Reschedule(gate.time_opens_at)
@@ -136,13 +151,23 @@ async def compose(
                 ],
             )
         blockers = [
-            {"code": b.code, "until": "", "missing": list(b.missing), "have": b.have, "need": b.need}
+            {
+                "code": b.code,
+                "until": "",
+                "missing": list(b.missing),
+                "have": b.have,
+                "need": b.need,
+            }
             for b in gate.blockers
         ]
         keyboard = (
-            [[(labels["checklist"]["start"], "ck:start")]] if any(b.code == "checklist" for b in gate.blockers) else None
+            [[(labels["checklist"]["start"], "ck:start")]]
+            if any(b.code == "checklist" for b in gate.blockers)
+            else None
         )
-        return Composed("phase/blocked", {"blockers": blockers, "target_title": title}, keyboard=keyboard)
+        return Composed(
+            "phase/blocked", {"blockers": blockers, "target_title": title}, keyboard=keyboard
+        )
     if checkin.kind == Kind.REPLY_CHECK:
         if state.outreach_outcome is not OutreachOutcome.PENDING:
             return None

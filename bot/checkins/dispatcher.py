@@ -62,7 +62,9 @@ class Report:
 class Dispatcher:
     """Delivers due check-ins within a global rate limit."""
 
-    def __init__(self, svc: Services, bot: Bot, *, rate_per_second: float, batch: int = BATCH) -> None:
+    def __init__(
+        self, svc: Services, bot: Bot, *, rate_per_second: float, batch: int = BATCH
+    ) -> None:
         self.svc = svc
         self.bot = bot
         self.batch = batch
@@ -106,10 +108,14 @@ class Dispatcher:
                 report.claimed += len(ids)
                 by_user: dict[int, list[CheckIn]] = defaultdict(list)
                 async with self.svc.db.session() as session:
-                    rows = (await session.exec(select(CheckIn).where(col(CheckIn.id).in_(ids)))).all()
+                    rows = (
+                        await session.exec(select(CheckIn).where(col(CheckIn.id).in_(ids)))
+                    ).all()
                 for row in sorted(rows, key=lambda r: (r.due_at, r.id or 0)):
                     by_user[row.user_id].append(row)
-                await asyncio.gather(*(self._deliver_user(rows, now, report) for rows in by_user.values()))
+                await asyncio.gather(
+                    *(self._deliver_user(rows, now, report) for rows in by_user.values())
+                )
                 if len(ids) < self.batch:
                     return report
 
@@ -137,7 +143,9 @@ class Dispatcher:
                 row.state, row.last_error = state, error
                 session.add(row)
 
-    async def _retry_or_fail(self, row: CheckIn, now: datetime, reason: str, wait: float | None = None) -> str:
+    async def _retry_or_fail(
+        self, row: CheckIn, now: datetime, reason: str, wait: float | None = None
+    ) -> str:
         assert row.id is not None
         async with self.svc.db.session() as session:
             current = await session.get(CheckIn, row.id)
@@ -192,7 +200,11 @@ class Dispatcher:
                 await planner.cancel_all(session, row.user_id, "user blocked the bot")
             return FAILED
         except RetryAfter as exc:
-            wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
+            wait = (
+                exc.retry_after.total_seconds()
+                if isinstance(exc.retry_after, timedelta)
+                else float(exc.retry_after)
+            )
             return await self._retry_or_fail(row, now, "rate limited", wait=wait)
         except TelegramError as exc:
             return await self._retry_or_fail(row, now, type(exc).__name__)
@@ -203,21 +215,30 @@ class Dispatcher:
         text = self.svc.renderer.render(composed.template, **composed.variables)
         markup = (
             InlineKeyboardMarkup(
-                [[InlineKeyboardButton(label, callback_data=data) for label, data in r] for r in composed.keyboard]
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in r]
+                    for r in composed.keyboard
+                ]
             )
             if composed.keyboard
             else None
         )
         async with self.limiter:
-            await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await self.bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
         if composed.photo is not None:
             async with self.limiter:
                 await self.bot.send_photo(
-                    chat_id, InputFile(composed.photo, filename="mood.png"), caption=composed.photo_caption,
+                    chat_id,
+                    InputFile(composed.photo, filename="mood.png"),
+                    caption=composed.photo_caption,
                     parse_mode=ParseMode.HTML,
                 )
 
-    async def _mark(self, session: AsyncSession, checkin_id: int, state: str, error: str | None) -> None:
+    async def _mark(
+        self, session: AsyncSession, checkin_id: int, state: str, error: str | None
+    ) -> None:
         row = await session.get(CheckIn, checkin_id)
         if row is not None:
             row.state, row.last_error = state, error
@@ -240,14 +261,22 @@ class Dispatcher:
             current.state, current.sent_at, current.last_error = SENT, now, None
             session.add(current)
             if composed.question_id:
-                session.add(QuestionLog(user_id=user.id, question_id=composed.question_id, asked_at=now))
+                session.add(
+                    QuestionLog(user_id=user.id, question_id=composed.question_id, asked_at=now)
+                )
                 program.pending_question_id = composed.question_id
                 program.pending_question_at = now
             if composed.nudge:
                 await planner.insert_ignore(
                     session,
-                    {"user_id": user.id, "kind": "nudge", "key": now.date().isoformat(), "due_at": now,
-                     "state": SENT, "sent_at": now},
+                    {
+                        "user_id": user.id,
+                        "kind": "nudge",
+                        "key": now.date().isoformat(),
+                        "due_at": now,
+                        "state": SENT,
+                        "sent_at": now,
+                    },
                 )
             if composed.silence:
                 state = outreach.respect_silence(repo.state_of(program), repo.intake_of(user), now)

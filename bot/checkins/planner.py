@@ -32,8 +32,10 @@ async def insert_ignore(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert a check-in unless (user, kind, key) exists; True when inserted."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = builder(CheckIn).values(**values).on_conflict_do_nothing(
-        index_elements=["user_id", "kind", "key"]
+    statement = (
+        builder(CheckIn)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
     )
     result = await session.exec(statement)  # type: ignore[call-overload]
     return bool(result.rowcount)
@@ -69,7 +71,14 @@ async def plan_daily(session: AsyncSession, user: User, now: datetime) -> dateti
         ).first()
         if existing is None:
             await insert_ignore(
-                session, {"user_id": user.id, "kind": Kind.DAILY, "key": key, "due_at": due, "state": PLANNED}
+                session,
+                {
+                    "user_id": user.id,
+                    "kind": Kind.DAILY,
+                    "key": key,
+                    "due_at": due,
+                    "state": PLANNED,
+                },
             )
             return due
         if existing.state == PLANNED:
@@ -91,22 +100,23 @@ async def replan_daily(session: AsyncSession, user: User, now: datetime) -> date
     return await plan_daily(session, user, now)
 
 
-async def plan_weekly(session: AsyncSession, user: User, now: datetime) -> None:
-    """Plan the coming Sunday's summary."""
+async def plan_weekly(
+    session: AsyncSession, user: User, now: datetime, *, not_before: datetime | None = None
+) -> None:
+    """Plan the coming Sunday's summary (the first one once there is a week to sum up)."""
     if not user.active or user.paused or not user.intake_complete:
         return
     zone = resolve_zone(user.timezone)
-    key, due = next_weekly(now, zone, parse_hhmm(user.prompt_time))
+    key, due = next_weekly(max(now, not_before or now), zone, parse_hhmm(user.prompt_time))
     quiet_start, quiet_end = _quiet(user)
     due = outside_quiet_hours(due, zone, quiet_start, quiet_end) + timedelta(minutes=1)
     await insert_ignore(
-        session, {"user_id": user.id, "kind": Kind.WEEKLY, "key": key, "due_at": due, "state": PLANNED}
+        session,
+        {"user_id": user.id, "kind": Kind.WEEKLY, "key": key, "due_at": due, "state": PLANNED},
     )
 
 
-async def plan_once(
-    session: AsyncSession, user: User, kind: str, key: str, due: datetime
-) -> None:
+async def plan_once(session: AsyncSession, user: User, kind: str, key: str, due: datetime) -> None:
     """Plan a one-off check-in (milestone, follow-ups), shifted out of quiet hours."""
     zone = resolve_zone(user.timezone)
     quiet_start, quiet_end = _quiet(user)

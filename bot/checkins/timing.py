@@ -40,7 +40,9 @@ def in_quiet_hours(at: time, start: time | None, end: time | None) -> bool:
     return at >= start or at < end
 
 
-def outside_quiet_hours(due: datetime, zone: tzinfo, start: time | None, end: time | None) -> datetime:
+def outside_quiet_hours(
+    due: datetime, zone: tzinfo, start: time | None, end: time | None
+) -> datetime:
     """Move a due instant to the end of quiet hours when it falls inside them."""
     local = due.astimezone(zone)
     if start is None or end is None or not in_quiet_hours(local.time(), start, end):
@@ -57,7 +59,10 @@ def local_today(now: datetime, zone: tzinfo) -> date:
 def daily_candidates(now: datetime, zone: tzinfo, at: time) -> list[tuple[date, datetime]]:
     """(local day, due) for today and the next two days, in order."""
     today = local_today(now, zone)
-    return [(today + timedelta(days=i), local_to_utc(today + timedelta(days=i), at, zone)) for i in range(3)]
+    return [
+        (today + timedelta(days=i), local_to_utc(today + timedelta(days=i), at, zone))
+        for i in range(3)
+    ]
 
 
 def next_weekly(now: datetime, zone: tzinfo, at: time) -> tuple[str, datetime]:

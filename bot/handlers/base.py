@@ -7,7 +7,7 @@ Telegram answers and nothing is announced that was not saved.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -109,7 +109,10 @@ def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in keyboard]
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in keyboard
+        ]
     )
 
 
@@ -121,23 +124,32 @@ async def deliver(turn: Turn, context: Context) -> None:
         reply_markup = markup(out.keyboard)
         if out.photo is not None:
             await context.bot.send_photo(
-                turn.chat_id, InputFile(out.photo, filename="mood.png"), caption=text,
-                parse_mode=ParseMode.HTML, reply_markup=reply_markup,
+                turn.chat_id,
+                InputFile(out.photo, filename="mood.png"),
+                caption=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
             )
         elif out.document is not None:
             data, filename = out.document
             await context.bot.send_document(
-                turn.chat_id, InputFile(data, filename=filename), caption=text,
-                parse_mode=ParseMode.HTML, reply_markup=reply_markup,
+                turn.chat_id,
+                InputFile(data, filename=filename),
+                caption=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
             )
         else:
             await context.bot.send_message(
-                turn.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=reply_markup,
+                turn.chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
                 link_preview_options=None,
             )
 
 
-def handler(fn: TurnFn) -> Callable[[Update, Context], Awaitable[None]]:
+def handler(fn: TurnFn) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """Wrap a turn function as a PTB callback: one transaction, then the replies."""
 
     async def callback(update: Update, context: Context) -> None:

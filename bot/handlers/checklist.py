@@ -17,7 +17,12 @@ async def _ask_item(turn: Turn, key: str, previous: dict[str, bool]) -> None:
     await turn.enter(FLOW, key)
     turn.say(
         "checklist/item",
-        [[(turn.label("checklist", "affirm"), f"ck:{key}:y"), (turn.label("checklist", "not_yet"), f"ck:{key}:n")]],
+        [
+            [
+                (turn.label("checklist", "affirm"), f"ck:{key}:y"),
+                (turn.label("checklist", "not_yet"), f"ck:{key}:n"),
+            ]
+        ],
         index=CHECKLIST_ITEMS.index(key) + 1,
         total=len(CHECKLIST_ITEMS),
         statement=entry.statement,
@@ -59,18 +64,29 @@ async def on_button(turn: Turn) -> None:
     key, affirmed = parts[0], parts[1] == "y"
     row = await turn.session.get(ChecklistAnswer, (turn.user_id, key))
     if row is None:
-        row = ChecklistAnswer(user_id=turn.user_id, item=key, affirmed=affirmed, answered_at=turn.now)
+        row = ChecklistAnswer(
+            user_id=turn.user_id, item=key, affirmed=affirmed, answered_at=turn.now
+        )
     row.affirmed, row.answered_at = affirmed, turn.now
     turn.session.add(row)
     view.checklist[key] = affirmed
     index = CHECKLIST_ITEMS.index(key)
     if index + 1 < len(CHECKLIST_ITEMS):
-        await _ask_item(turn, CHECKLIST_ITEMS[index + 1], await repo.checklist_answers(turn.session, turn.user_id))
+        await _ask_item(
+            turn,
+            CHECKLIST_ITEMS[index + 1],
+            await repo.checklist_answers(turn.session, turn.user_id),
+        )
         return
     await turn.leave()
     items = [
         {"statement": e.statement, "affirmed": view.checklist.get(e.key, False)}
         for e in turn.svc.renderer.checklist
     ]
-    turn.say("checklist/summary", affirmed=sum(1 for i in items if i["affirmed"]), total=len(items), items=items)
+    turn.say(
+        "checklist/summary",
+        affirmed=sum(1 for i in items if i["affirmed"]),
+        total=len(items),
+        items=items,
+    )
     await plan_milestone(turn, view)

@@ -80,7 +80,11 @@ def current_label(user: User, field: str) -> tuple[str, str]:
         "intense": "yes" if user.intense else "no",
         "coparenting": "yes" if user.coparenting else "no",
         "committed": "yes" if user.ex_committed else "no",
-        "safety": "abuse" if user.abuse_or_protective_order else "no_contact" if user.no_contact_requested else "none",
+        "safety": "abuse"
+        if user.abuse_or_protective_order
+        else "no_contact"
+        if user.no_contact_requested
+        else "none",
         "hope": user.hope,
     }[field]
     for choice in CHOICES[field]:

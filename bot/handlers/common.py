@@ -80,7 +80,9 @@ def describe_when(turn: Turn, when: datetime, timezone: str) -> str:
 
 def describe_day(turn: Turn, when: datetime, timezone: str) -> str:
     """A date in the user's zone, like 'Mon 02 Mar 2026'."""
-    return when.astimezone(resolve_zone(timezone)).strftime(turn.svc.renderer.labels["format"]["date"])
+    return when.astimezone(resolve_zone(timezone)).strftime(
+        turn.svc.renderer.labels["format"]["date"]
+    )
 
 
 def phase_title(turn: Turn, phase: Phase | str) -> str:
@@ -94,7 +96,10 @@ def blocker_views(turn: Turn, gate: phases.Gate, timezone: str) -> list[dict[str
         {
             "code": b.code,
             "until": describe_day(turn, b.until, timezone) if b.until else "",
-            "missing": [turn.label("foundation", m) if m in phases.FOUNDATION_STEPS else m for m in b.missing],
+            "missing": [
+                turn.label("foundation", m) if m in phases.FOUNDATION_STEPS else m
+                for m in b.missing
+            ],
             "have": b.have,
             "need": b.need,
         }

@@ -54,7 +54,10 @@ async def on_button(turn: Turn) -> None:
         kind = ContactKind(value)
         if kind is ContactKind.EXCHANGE:
             await turn.enter(FLOW, "who", {"kind": value})
-            turn.say("contact/ask_initiator", _row(turn, [("contact", i.value, f"ct:who:{i.value}") for i in Initiator]))
+            turn.say(
+                "contact/ask_initiator",
+                _row(turn, [("contact", i.value, f"ct:who:{i.value}") for i in Initiator]),
+            )
             return
         initiator = Initiator.THEM if kind is ContactKind.THEY_REACHED_OUT else Initiator.ME
         await _save(turn, view, {"kind": value, "who": initiator.value})
@@ -65,10 +68,16 @@ async def on_button(turn: Turn) -> None:
     data[field] = value
     if field == "who":
         await turn.enter(FLOW, "tone", data)
-        turn.say("contact/ask_tone", [[(turn.label("contact", f"tone_{t.value}"), f"ct:tone:{t.value}") for t in Tone]])
+        turn.say(
+            "contact/ask_tone",
+            [[(turn.label("contact", f"tone_{t.value}"), f"ct:tone:{t.value}") for t in Tone]],
+        )
     elif field == "tone":
         await turn.enter(FLOW, "felt", data)
-        turn.say("contact/ask_feeling", [[(turn.label("contact", f"felt_{f.value}"), f"ct:felt:{f.value}") for f in Feeling]])
+        turn.say(
+            "contact/ask_feeling",
+            [[(turn.label("contact", f"felt_{f.value}"), f"ct:felt:{f.value}") for f in Feeling]],
+        )
     else:
         await _save(turn, view, data)
 
@@ -84,10 +93,14 @@ async def _save(turn: Turn, view: View, data: dict[str, str]) -> None:
         feeling=data.get("felt"),
     )
     turn.session.add(event)
-    record = ContactRecord(turn.now, kind, Initiator(data["who"]), Tone(data["tone"]) if data.get("tone") else None)
+    record = ContactRecord(
+        turn.now, kind, Initiator(data["who"]), Tone(data["tone"]) if data.get("tone") else None
+    )
     records = [*view.contacts, record]
     view.contacts = records
-    if kind is ContactKind.THEY_REACHED_OUT or (kind is ContactKind.EXCHANGE and data["who"] == Initiator.THEM.value):
+    if kind is ContactKind.THEY_REACHED_OUT or (
+        kind is ContactKind.EXCHANGE and data["who"] == Initiator.THEM.value
+    ):
         save_state(turn, view, outreach.ex_reached_out(view.state, view.intake))
     await turn.leave()
     warning = frequency_warning(records, turn.now) if record.initiator is Initiator.ME else None

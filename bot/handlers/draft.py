@@ -87,7 +87,12 @@ async def on_button(turn: Turn) -> None:
         await turn.enter(FLOW, "confirm")
         turn.say(
             "draft/confirm_sent",
-            [[(turn.label("draft", "confirm_sent"), "dr:confirm"), (turn.label("draft", "confirm_not_sent"), "dr:wait")]],
+            [
+                [
+                    (turn.label("draft", "confirm_sent"), "dr:confirm"),
+                    (turn.label("draft", "confirm_not_sent"), "dr:wait"),
+                ]
+            ],
         )
     elif action == "confirm" and conversation.step == "confirm":
         await _record_sent(turn, view)
@@ -105,7 +110,9 @@ async def _record_sent(turn: Turn, view: View) -> None:
     save_state(turn, view, state)
     latest = (
         await turn.session.exec(
-            select(Draft).where(Draft.user_id == turn.user_id).order_by(col(Draft.created_at).desc())
+            select(Draft)
+            .where(Draft.user_id == turn.user_id)
+            .order_by(col(Draft.created_at).desc())
         )
     ).first()
     if latest is not None:

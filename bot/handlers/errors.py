@@ -36,7 +36,9 @@ async def edited(turn: Turn) -> None:
 async def unknown_command(turn: Turn) -> None:
     """A command we do not have."""
     conversation = await turn.conversation()
-    turn.say("errors/unknown_command", in_flow=conversation is not None and conversation.flow != "idle")
+    turn.say(
+        "errors/unknown_command", in_flow=conversation is not None and conversation.flow != "idle"
+    )
 
 
 async def stale_button(turn: Turn) -> None:
@@ -49,7 +51,9 @@ async def on_error(update: object, context: Context) -> None:
     log.error(
         "handler failed: %s",
         type(context.error).__name__,
-        exc_info=(type(context.error), context.error, context.error.__traceback__) if context.error else None,
+        exc_info=(type(context.error), context.error, context.error.__traceback__)
+        if context.error
+        else None,
     )
     if not isinstance(update, Update) or update.effective_chat is None:
         return

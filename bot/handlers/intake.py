@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.checkins import planner
 from bot.handlers.base import Keyboard, Turn, callback_parts, text_of
 from bot.handlers.choices import CHOICES, apply_choice, is_valid
@@ -171,13 +173,15 @@ async def finish(turn: Turn) -> None:
     user.intake_complete = True
     intake = repo.intake_of(user)
     state = phases.start(intake, turn.now)
-    row = await turn.program() or ProgramRow(user_id=user.id, started_at=turn.now, phase_started_at=turn.now)
+    row = await turn.program() or ProgramRow(
+        user_id=user.id, started_at=turn.now, phase_started_at=turn.now
+    )
     repo.apply_state(row, state)
     turn.session.add_all([user, row])
     await turn.leave()
     await turn.session.flush()
     first = await planner.plan_daily(turn.session, user, turn.now)
-    await planner.plan_weekly(turn.session, user, turn.now)
+    await planner.plan_weekly(turn.session, user, turn.now, not_before=turn.now + timedelta(days=5))
     view = await load_view(turn)
     if view is not None:
         await plan_milestone(turn, view)

@@ -37,8 +37,12 @@ async def on_button(turn: Turn) -> None:
         state = outreach.ex_reached_out(view.state, view.intake)
         save_state(turn, view, state)
         turn.session.add(
-            ContactEvent(user_id=turn.user_id, at=turn.now, kind=ContactKind.THEY_REACHED_OUT.value,
-                         initiator=Initiator.THEM.value)
+            ContactEvent(
+                user_id=turn.user_id,
+                at=turn.now,
+                kind=ContactKind.THEY_REACHED_OUT.value,
+                initiator=Initiator.THEM.value,
+            )
         )
         turn.say("outreach/they_reached_out", track=state.track.value)
     elif action == "warm":

@@ -33,7 +33,11 @@ async def resume(turn: Turn) -> None:
     due = await planner.replan_daily(turn.session, view.user, turn.now)
     await planner.plan_weekly(turn.session, view.user, turn.now)
     await planner.release_held(turn.session, view.user.id, turn.now)
-    turn.say("resume", already=already, next_prompt=describe_when(turn, due, view.user.timezone) if due else "")
+    turn.say(
+        "resume",
+        already=already,
+        next_prompt=describe_when(turn, due, view.user.timezone) if due else "",
+    )
 
 
 async def export(turn: Turn) -> None:
@@ -54,7 +58,10 @@ async def delete(turn: Turn) -> None:
     await turn.enter("delete", "confirm")
     turn.say(
         "delete/confirm",
-        [[(turn.label("privacy", "confirm_delete"), "dl:yes")], [(turn.label("privacy", "keep"), "dl:no")]],
+        [
+            [(turn.label("privacy", "confirm_delete"), "dl:yes")],
+            [(turn.label("privacy", "keep"), "dl:no")],
+        ],
     )
 
 

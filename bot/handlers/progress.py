@@ -28,7 +28,13 @@ MOOD_AVERAGE_DAYS = 14
 
 def _foundation_keyboard(turn: Turn, view: View) -> Keyboard:
     return [
-        [(("✅ " if step in view.state.foundation_done else "") + turn.label("foundation", step), f"fd:{step}")]
+        [
+            (
+                ("✅ " if step in view.state.foundation_done else "")
+                + turn.label("foundation", step),
+                f"fd:{step}",
+            )
+        ]
         for step in phases.FOUNDATION_STEPS
     ]
 
@@ -145,10 +151,16 @@ async def on_foundation_text(turn: Turn, step: str, text: str) -> None:
     view = await load_view(turn)
     if view is None:
         return
-    await save_entry(turn.session, turn.svc.renderer, view.row, turn.user_id, text, turn.now, "foundation")
+    await save_entry(
+        turn.session, turn.svc.renderer, view.row, turn.user_id, text, turn.now, "foundation"
+    )
     save_state(turn, view, phases.complete_foundation_step(view.state, step))
     await turn.leave()
-    remaining = [turn.label("foundation", s) for s in phases.FOUNDATION_STEPS if s not in view.state.foundation_done]
+    remaining = [
+        turn.label("foundation", s)
+        for s in phases.FOUNDATION_STEPS
+        if s not in view.state.foundation_done
+    ]
     gate = phases.evaluate(view.state, view.intake, view.progress, turn.now)
     turn.say(
         "foundation/saved",

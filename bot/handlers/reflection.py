@@ -25,7 +25,11 @@ async def today(turn: Turn) -> None:
     local_today = turn.now.astimezone(zone).date()
     row = view.row
     pending = row.pending_question_id
-    if pending and row.pending_question_at and row.pending_question_at.astimezone(zone).date() == local_today:
+    if (
+        pending
+        and row.pending_question_at
+        and row.pending_question_at.astimezone(zone).date() == local_today
+    ):
         question = turn.svc.renderer.question_texts.get(pending, "")
     else:
         if row.last_answer_at and row.last_answer_at.astimezone(zone).date() == local_today:
@@ -44,7 +48,9 @@ async def journal(turn: Turn) -> None:
 async def save_and_ask_mood(turn: Turn, text: str, kind: str) -> None:
     """Save an entry and ask for the mood that goes with it."""
     row = await turn.program()
-    entry = await save_entry(turn.session, turn.svc.renderer, row, turn.user_id, text, turn.now, kind)
+    entry = await save_entry(
+        turn.session, turn.svc.renderer, row, turn.user_id, text, turn.now, kind
+    )
     assert entry.id is not None
     await turn.enter("mood", "pick", {"entry_id": entry.id})
     turn.say("reflection/ask_mood", mood_keyboard(turn, entry.id))
@@ -69,7 +75,12 @@ async def on_idle_text(turn: Turn, text: str) -> None:
     await turn.enter("idle", "confirm", {"text": text})
     turn.say(
         "journal/offer_save",
-        [[(turn.label("journal", "save"), "js:save"), (turn.label("journal", "discard"), "js:drop")]],
+        [
+            [
+                (turn.label("journal", "save"), "js:save"),
+                (turn.label("journal", "discard"), "js:drop"),
+            ]
+        ],
     )
 
 
@@ -78,7 +89,9 @@ async def on_save_choice(turn: Turn) -> None:
     parts = callback_parts(turn.update, "js")
     conversation = await turn.conversation()
     if conversation is None or conversation.flow != "idle" or parts not in (["save"], ["drop"]):
-        turn.say("journal/nothing_pending" if parts in (["save"], ["drop"]) else "errors/stale_button")
+        turn.say(
+            "journal/nothing_pending" if parts in (["save"], ["drop"]) else "errors/stale_button"
+        )
         return
     if parts == ["drop"]:
         await turn.leave()

@@ -21,7 +21,11 @@ def command(fn: TurnFn, *, needs_program: bool = True, keeps_flow: bool = False)
                 return
             if not user.intake_complete:
                 turn.say("errors/finish_intake")
-                step = conversation.step if conversation and conversation.flow == intake.FLOW else "name"
+                step = (
+                    conversation.step
+                    if conversation and conversation.flow == intake.FLOW
+                    else "name"
+                )
                 await turn.enter(intake.FLOW, step)
                 await intake.ask(turn, step)
                 return

@@ -17,7 +17,12 @@ async def _crisis(turn: Turn) -> None:
     assert signal is not None
     conversation = await turn.conversation()
     turn.session.add(
-        Flag(user_id=turn.user_id, at=turn.now, kind=signal.kind.value, flow=conversation.flow if conversation else None)
+        Flag(
+            user_id=turn.user_id,
+            at=turn.now,
+            kind=signal.kind.value,
+            flow=conversation.flow if conversation else None,
+        )
     )
     view = await load_view(turn)
     if view is not None:

@@ -73,7 +73,12 @@ async def on_menu_button(turn: Turn) -> None:
     """Pick a field to change."""
     parts = callback_parts(turn.update, "st")
     conversation = await turn.conversation()
-    if await load_view(turn) is None or conversation is None or conversation.flow != FLOW or len(parts) != 1:
+    if (
+        await load_view(turn) is None
+        or conversation is None
+        or conversation.flow != FLOW
+        or len(parts) != 1
+    ):
         turn.say("errors/stale_button")
         return
     field = parts[0]
@@ -83,7 +88,11 @@ async def on_menu_button(turn: Turn) -> None:
         return
     if field in TEXT_FIELDS:
         await turn.enter(FLOW, field)
-        keyboard = [[(turn.label("settings", "quiet_off"), "sv:quiet_hours:off")]] if field == "quiet_hours" else None
+        keyboard = (
+            [[(turn.label("settings", "quiet_off"), "sv:quiet_hours:off")]]
+            if field == "quiet_hours"
+            else None
+        )
         turn.say("settings/ask_text", keyboard, field=field)
     elif field in CHOICES:
         await turn.enter(FLOW, field)
@@ -149,7 +158,12 @@ async def on_value_button(turn: Turn) -> None:
         await turn.enter(FLOW, "reached")
         turn.say(
             "settings/ask_reached_out",
-            [[(turn.label("common", "yes"), "sv:reached:yes"), (turn.label("common", "no"), "sv:reached:no")]],
+            [
+                [
+                    (turn.label("common", "yes"), "sv:reached:yes"),
+                    (turn.label("common", "no"), "sv:reached:no"),
+                ]
+            ],
         )
         return
     await _saved(turn, replan=False)

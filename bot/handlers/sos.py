@@ -12,7 +12,9 @@ LEVELS = tuple(str(n) for n in range(1, 11))
 async def sos(turn: Turn) -> None:
     """The pause exercise and the intensity scale."""
     await turn.enter(FLOW, "intensity")
-    turn.say("sos/start", [[(n, f"sos:{n}") for n in LEVELS[:5]], [(n, f"sos:{n}") for n in LEVELS[5:]]])
+    turn.say(
+        "sos/start", [[(n, f"sos:{n}") for n in LEVELS[:5]], [(n, f"sos:{n}") for n in LEVELS[5:]]]
+    )
 
 
 async def on_button(turn: Turn) -> None:
@@ -27,7 +29,11 @@ async def on_button(turn: Turn) -> None:
         turn.session.add(urge)
         await turn.session.flush()
         await turn.enter(FLOW, "note", {"urge_id": urge.id})
-        turn.say("sos/ask_draft", [[(turn.label("sos", "skip_draft"), "sos:skip")]], intensity=urge.intensity)
+        turn.say(
+            "sos/ask_draft",
+            [[(turn.label("sos", "skip_draft"), "sos:skip")]],
+            intensity=urge.intensity,
+        )
         return
     if conversation.step == "note" and parts[0] == "skip":
         await turn.leave()

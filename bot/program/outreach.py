@@ -50,9 +50,7 @@ def follow_up_times(sent_at: datetime) -> tuple[datetime, datetime]:
     return sent_at + timedelta(days=REPLY_CHECK_DAYS), sent_at + timedelta(days=SILENCE_DAYS)
 
 
-def record_reply(
-    state: ProgramState, intake: Intake, outcome: OutreachOutcome
-) -> ProgramState:
+def record_reply(state: ProgramState, intake: Intake, outcome: OutreachOutcome) -> ProgramState:
     """They replied (warmly or coolly); a cool reply is respected like silence."""
     if state.outreach_sent_at is None or outcome is OutreachOutcome.PENDING:
         return state

@@ -123,7 +123,9 @@ def _time_blockers(
     target: Phase, state: ProgramState, intake: Intake, now: datetime
 ) -> list[Blocker]:
     blockers: list[Blocker] = []
-    months = outreach_month(intake) if target is Phase.OUTREACH else MONTHS_SINCE_BREAKUP.get(target)
+    months = (
+        outreach_month(intake) if target is Phase.OUTREACH else MONTHS_SINCE_BREAKUP.get(target)
+    )
     if months is not None:
         opens = start_of_day_utc(add_months(intake.breakup_date, months))
         if now < opens:

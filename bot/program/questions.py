@@ -53,7 +53,9 @@ def choose_question(
         raise ValueError("empty question bank")
     cutoff = now - timedelta(days=NO_REPEAT_DAYS)
     candidates = [q for q in bank if pool in q.pools] or list(bank)
-    fresh = [q for q in candidates if asked.get(q.id, datetime.min.replace(tzinfo=now.tzinfo)) < cutoff]
+    fresh = [
+        q for q in candidates if asked.get(q.id, datetime.min.replace(tzinfo=now.tzinfo)) < cutoff
+    ]
     if not fresh:
         general = [q for q in bank if "general" in q.pools and q not in candidates]
         fresh = [q for q in general if asked.get(q.id, cutoff - timedelta(days=1)) < cutoff]
@@ -63,7 +65,9 @@ def choose_question(
     by_id = {q.id: q for q in bank}
     for question_id, at in asked.items():
         question = by_id.get(question_id)
-        if question is not None and at > theme_last.get(question.theme, datetime.min.replace(tzinfo=at.tzinfo)):
+        if question is not None and at > theme_last.get(
+            question.theme, datetime.min.replace(tzinfo=at.tzinfo)
+        ):
             theme_last[question.theme] = at
     oldest_theme = min(
         {q.theme for q in fresh},

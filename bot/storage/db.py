@@ -56,7 +56,9 @@ class Database:
         self.engine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
-        self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

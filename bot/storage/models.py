@@ -72,7 +72,9 @@ class Conversation(SQLModel, table=True):
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     flow: str
     step: str
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(EncryptedJSON(), nullable=False))
+    data: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(EncryptedJSON(), nullable=False)
+    )
     updated_at: datetime = _utc()
 
 

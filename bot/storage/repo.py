@@ -116,7 +116,9 @@ async def clear_conversation(session: AsyncSession, user_id: int) -> bool:
     return True
 
 
-async def asked_questions(session: AsyncSession, user_id: int, since: datetime) -> dict[str, datetime]:
+async def asked_questions(
+    session: AsyncSession, user_id: int, since: datetime
+) -> dict[str, datetime]:
     """When each question was last asked since `since`."""
     rows = await session.exec(
         select(QuestionLog.question_id, func.max(QuestionLog.asked_at))
@@ -148,7 +150,9 @@ async def contact_records(session: AsyncSession, user_id: int) -> list[ContactRe
     ]
 
 
-async def journal_since(session: AsyncSession, user_id: int, since: datetime) -> Sequence[JournalEntry]:
+async def journal_since(
+    session: AsyncSession, user_id: int, since: datetime
+) -> Sequence[JournalEntry]:
     """Journal entries from `since` on, oldest first."""
     rows = await session.exec(
         select(JournalEntry)
@@ -166,7 +170,9 @@ async def journal_count(session: AsyncSession, user_id: int) -> int:
     return int(result.one())
 
 
-async def moods_since(session: AsyncSession, user_id: int, since: datetime) -> list[tuple[datetime, int]]:
+async def moods_since(
+    session: AsyncSession, user_id: int, since: datetime
+) -> list[tuple[datetime, int]]:
     """(time, mood) pairs for the chart."""
     rows = await session.exec(
         select(JournalEntry.created_at, JournalEntry.mood)

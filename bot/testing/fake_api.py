@@ -138,7 +138,8 @@ class FakeBotAPI(BaseRequest):
         files: dict[str, bytes] = {}
         if request_data and request_data.contains_files:
             for name, value in request_data.multipart_data.items():
-                files[name] = value[1] if isinstance(value, tuple) else value
+                content = value[1] if isinstance(value, tuple) else value
+                files[name] = content if isinstance(content, bytes) else content.read()
         if self.latency:
             await asyncio.sleep(self.latency)
         if self.supported is not None and api_method not in self.supported:

@@ -24,7 +24,9 @@ _ids = itertools.count(1)
 class Harness:
     """Owns one application instance; `restart()` builds a fresh one on the same database."""
 
-    def __init__(self, settings: Settings, clock: ManualClock, api: FakeBotAPI | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: ManualClock, api: FakeBotAPI | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.api = api or FakeBotAPI()
@@ -32,7 +34,9 @@ class Harness:
 
     async def start(self) -> Harness:
         """Build and initialise the application (no polling, no background jobs)."""
-        self.app = build_application(self.settings, request=self.api, clock=self.clock, token=TEST_TOKEN)
+        self.app = build_application(
+            self.settings, request=self.api, clock=self.clock, token=TEST_TOKEN
+        )
         await self.app.initialize()
         await prepare(self.app)
         return self
@@ -95,7 +99,12 @@ class SimUser:
         return self.harness.api
 
     def _base(self) -> dict[str, Any]:
-        return {"id": self.id, "is_bot": False, "first_name": self.first_name, "language_code": "en"}
+        return {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": "en",
+        }
 
     def _message(self, **content: Any) -> dict[str, Any]:
         return {
@@ -108,21 +117,34 @@ class SimUser:
 
     async def _send_update(self, **update: Any) -> list[Call]:
         self._seen = len(self.api.sent_to(self.id))
-        await self.harness.process({"update_id": self.id * 100_000 + next(self._update_ids), **update})
+        await self.harness.process(
+            {"update_id": self.id * 100_000 + next(self._update_ids), **update}
+        )
         return self.new_replies()
 
     async def send(self, text: str) -> list[Call]:
         """Type a message (commands get their entity, as Telegram adds it)."""
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+            content["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
         return await self._send_update(message=self._message(**content))
 
     async def send_media(self, kind: str) -> list[Call]:
         """Send a sticker, photo, voice note, document or location."""
         samples: dict[str, dict[str, Any]] = {
-            "sticker": {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1,
-                                    "height": 1, "is_animated": False, "is_video": False}},
+            "sticker": {
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "s",
+                    "type": "regular",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
             "photo": {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
             "voice": {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}},
             "document": {"document": {"file_id": "d", "file_unique_id": "d"}},
@@ -142,7 +164,9 @@ class SimUser:
             for text, data in call.buttons:
                 if label.lower() in text.lower():
                     return await self.tap_data(data)
-        raise AssertionError(f"no button {label!r} in {[c.buttons for c in self.api.sent_to(self.id)[-3:]]}")
+        raise AssertionError(
+            f"no button {label!r} in {[c.buttons for c in self.api.sent_to(self.id)[-3:]]}"
+        )
 
     async def tap_data(self, data: str) -> list[Call]:
         """Press a button with exactly this callback data (old or forged data included)."""

@@ -18,7 +18,15 @@ async def test_full_intake_explains_phase_and_plans_first_prompt(bot: Harness) -
     await user.send("3 months ago")
     assert "Who ended" in user.last_reply()
     assert user.buttons() == ["I did", "They did", "It was mutual"]
-    for label in ("They did", "1–3 years", "No", "No", "No", "None of these", "Getting back together"):
+    for label in (
+        "They did",
+        "1–3 years",
+        "No",
+        "No",
+        "No",
+        "None of these",
+        "Getting back together",
+    ):
         await user.tap(label)
     assert "Where are you" in user.last_reply()
     await user.send("Berlin")

@@ -122,7 +122,10 @@ def test_light_contact_needs_a_warm_reply() -> None:
         "awaiting_reply"
     ]
     warm = outreach.record_reply(state, i, OutreachOutcome.WARM)
-    assert phases.advance(warm, i, ALL_CHECKED, at(95), Phase.LIGHT_CONTACT).phase is Phase.LIGHT_CONTACT
+    assert (
+        phases.advance(warm, i, ALL_CHECKED, at(95), Phase.LIGHT_CONTACT).phase
+        is Phase.LIGHT_CONTACT
+    )
 
 
 def test_silence_moves_to_growth_and_forbids_second_message() -> None:
@@ -180,9 +183,13 @@ def test_new_chapter_needs_every_foundation_step() -> None:
     gate = phases.evaluate(ready, i, Progress(), at(230))
     assert [(b.code, b.missing) for b in gate.blockers] == [("foundation", ("vision",))]
     ready = phases.complete_foundation_step(ready, "vision")
-    assert phases.advance(ready, i, Progress(), at(230), Phase.NEW_CHAPTER).phase is Phase.NEW_CHAPTER
+    assert (
+        phases.advance(ready, i, Progress(), at(230), Phase.NEW_CHAPTER).phase is Phase.NEW_CHAPTER
+    )
     final = ready.evolve(phase=Phase.NEW_CHAPTER)
-    assert [b.code for b in phases.evaluate(final, i, Progress(), at(300)).blockers] == ["final_phase"]
+    assert [b.code for b in phases.evaluate(final, i, Progress(), at(300)).blockers] == [
+        "final_phase"
+    ]
 
 
 def test_unknown_foundation_step_is_ignored() -> None:
@@ -214,7 +221,9 @@ moves = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(i=intakes, script=moves)
-def test_no_request_sequence_skips_a_gate(i: Intake, script: list[tuple[int, Phase, frozenset[str], int]]) -> None:
+def test_no_request_sequence_skips_a_gate(
+    i: Intake, script: list[tuple[int, Phase, frozenset[str], int]]
+) -> None:
     now = T0
     state = phases.start(i, now)
     for days, target, checked, exchanges in script:

@@ -19,7 +19,9 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @settings(max_examples=50, deadline=None)
-@given(seed=st.integers(min_value=0, max_value=10_000), days=st.integers(min_value=31, max_value=90))
+@given(
+    seed=st.integers(min_value=0, max_value=10_000), days=st.integers(min_value=31, max_value=90)
+)
 def test_no_repeat_within_thirty_days(seed: int, days: int) -> None:
     asked: dict[str, datetime] = {}
     history: list[tuple[datetime, str]] = []
@@ -44,7 +46,10 @@ def test_themes_rotate() -> None:
 
 
 def test_exhausted_pool_falls_back_to_general_then_oldest() -> None:
-    small = [Question("a", "healing", frozenset({"x"})), Question("b", "patience", frozenset({"general"}))]
+    small = [
+        Question("a", "healing", frozenset({"x"})),
+        Question("b", "patience", frozenset({"general"})),
+    ]
     asked = {"a": T0}
     assert choose_question(small, "x", asked, T0 + timedelta(days=1)).id == "b"
     asked["b"] = T0 + timedelta(days=1)
@@ -74,7 +79,13 @@ def test_breakup_dates_refused(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("20:00", time(20)), ("8pm", time(20)), ("8 pm", time(20)), ("7.30am", time(7, 30)), ("0:05", time(0, 5))],
+    [
+        ("20:00", time(20)),
+        ("8pm", time(20)),
+        ("8 pm", time(20)),
+        ("7.30am", time(7, 30)),
+        ("0:05", time(0, 5)),
+    ],
 )
 def test_times(text: str, expected: time) -> None:
     assert parse_time_of_day(text) == expected

@@ -103,7 +103,9 @@ def test_everyday_language_is_not_a_crisis(text: str) -> None:
     assert detect_crisis(text) is None
 
 
-def rec(day: float, kind: ContactKind, who: Initiator = Initiator.ME, tone: Tone | None = None) -> ContactRecord:
+def rec(
+    day: float, kind: ContactKind, who: Initiator = Initiator.ME, tone: Tone | None = None
+) -> ContactRecord:
     return ContactRecord(T0 + timedelta(days=day), kind, who, tone)
 
 

@@ -27,9 +27,20 @@ def test_async_driver_is_chosen_from_usual_urls() -> None:
 async def test_migrates_every_table(database: Database) -> None:
     async with database.engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
-    assert {"users", "program_state", "conversation", "journal_entry", "checkin", "flag",
-            "checklist_answer", "contact_event", "urge", "draft", "question_log",
-            "alembic_version"} <= tables
+    assert {
+        "users",
+        "program_state",
+        "conversation",
+        "journal_entry",
+        "checkin",
+        "flag",
+        "checklist_answer",
+        "contact_event",
+        "urge",
+        "draft",
+        "question_log",
+        "alembic_version",
+    } <= tables
 
 
 async def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
@@ -43,10 +54,20 @@ async def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
 
 async def _add_user(database: Database) -> None:
     async with database.session() as session:
-        session.add(User(id=1, chat_id=1, name="Ana", created_at=NOW, last_seen_at=NOW,
-                         breakup_date=date(2026, 1, 1)))
+        session.add(
+            User(
+                id=1,
+                chat_id=1,
+                name="Ana",
+                created_at=NOW,
+                last_seen_at=NOW,
+                breakup_date=date(2026, 1, 1),
+            )
+        )
         session.add(ProgramRow(user_id=1, started_at=NOW, phase_started_at=NOW))
-        session.add(JournalEntry(user_id=1, created_at=NOW, kind="free", text="my secret words", mood=3))
+        session.add(
+            JournalEntry(user_id=1, created_at=NOW, kind="free", text="my secret words", mood=3)
+        )
 
 
 async def test_free_text_is_encrypted_at_rest(database: Database) -> None:

@@ -7,11 +7,12 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import SQLModel
 
-from bot.storage import models
+from bot.storage import models  # noqa: F401  (registers the tables)
 from bot.storage.db import async_url
 
-target_metadata = models.SQLModel.metadata
+target_metadata = SQLModel.metadata
 
 
 def _run(connection: Connection) -> None:
