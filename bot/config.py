@@ -13,6 +13,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_API_BASE = "https://api.telegram.org/bot"
 
 
+def _default_content_dir() -> Path:
+    """content/ beside the source tree (a checkout), else in the working directory."""
+    beside_source = Path(__file__).resolve().parent.parent / "content"
+    return beside_source if beside_source.is_dir() else Path.cwd() / "content"
+
+
 class Settings(BaseSettings):
     """Everything the operator can set; secrets are SecretStr so they never print."""
 
@@ -26,7 +32,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     locale: str = "en"
-    content_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "content")
+    content_dir: Path = Field(default_factory=lambda: _default_content_dir())
     dispatch_interval_seconds: float = Field(default=15.0, gt=0)
     rate_limit_per_second: float = Field(default=30.0, gt=0)
     max_concurrent_updates: int = Field(default=256, ge=1)
