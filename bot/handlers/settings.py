@@ -10,6 +10,7 @@ from bot.handlers.choices import CHOICES, apply_choice, current_label, is_valid
 from bot.handlers.common import describe_when, load_view, plan_milestone, save_state
 from bot.handlers.intake import NAME_LIMIT
 from bot.program import outreach, phases
+from bot.program.model import Track
 from bot.program.parsing import parse_past_date, parse_time_of_day, parse_timezone, resolve_zone
 
 FLOW = "settings"
@@ -104,10 +105,10 @@ async def on_menu_button(turn: Turn) -> None:
         turn.say("errors/stale_button")
 
 
-async def _saved(turn: Turn, *, replan: bool) -> None:
+async def _saved(turn: Turn, *, replan: bool, before: Track | None = None) -> None:
     view = await load_view(turn)
     assert view is not None
-    before = view.state.track
+    before = before or view.state.track
     state = phases.with_intake(view.state, view.intake)
     save_state(turn, view, state)
     next_prompt = None
@@ -144,9 +145,10 @@ async def on_value_button(turn: Turn) -> None:
         await _saved(turn, replan=True)
         return
     if field == "reached" and value in ("yes", "no"):
+        before = view.state.track
         if value == "yes":
             save_state(turn, view, outreach.ex_reached_out(view.state, view.intake))
-        await _saved(turn, replan=False)
+        await _saved(turn, replan=False, before=before)
         return
     if not is_valid(field, value):
         turn.say("errors/stale_button")
