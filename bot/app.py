@@ -13,10 +13,11 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.checkins.dispatcher import Dispatcher
 from bot.clock import Clock, SystemClock
@@ -129,6 +130,7 @@ async def prepare(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Start-up work: migrate the schema, then the optional Bot API calls."""
     svc = services_of(app.bot_data)
     await upgrade(svc.db)
+    await dispatcher_of(app).bot.initialize()
     if Cipher.fernet is None:
         log.warning("ENCRYPTION_KEY is not set: journal text is stored unencrypted")
     renderer = svc.renderer
@@ -143,6 +145,7 @@ async def prepare(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 async def _shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await dispatcher_of(app).bot.shutdown()
     await services_of(app.bot_data).db.dispose()
 
 
@@ -191,8 +194,15 @@ def build_application(
         clock=clock or SystemClock(),
     )
     app.bot_data[SERVICES_KEY] = svc
+    # Check-ins go through their own bot without the retrying rate limiter: the dispatcher
+    # paces them itself and turns a 429 into a later due time instead of a sleep.
+    checkin_bot = ExtBot(
+        token or settings.require_token(),
+        base_url=settings.bot_api_base_url,
+        request=request or HTTPXRequest(connection_pool_size=64),
+    )
     app.bot_data[DISPATCHER_KEY] = Dispatcher(
-        svc, app.bot, rate_per_second=settings.rate_limit_per_second
+        svc, checkin_bot, rate_per_second=settings.rate_limit_per_second
     )
     _register(app)
     if app.job_queue is not None:

@@ -70,6 +70,8 @@ class Dispatcher:
         self.batch = batch
         self.limiter = AsyncLimiter(max(1.0, rate_per_second), 1.0)
         self._lock = asyncio.Lock()
+        # Set by a 429: nothing is sent until then (clock time, so tests never sleep).
+        self.backoff_until: datetime | None = None
 
     async def claim(self, now: datetime) -> list[int]:
         """Atomically move due rows to 'sending' and return their ids."""
@@ -102,6 +104,8 @@ class Dispatcher:
             report = Report()
             while True:
                 now = self.svc.clock.now()
+                if self._backing_off(now):
+                    return report
                 ids = await self.claim(now)
                 if not ids:
                     return report
@@ -116,16 +120,26 @@ class Dispatcher:
                 await asyncio.gather(
                     *(self._deliver_user(rows, now, report) for rows in by_user.values())
                 )
-                if len(ids) < self.batch:
+                if len(ids) < self.batch or self._backing_off(now):
                     return report
 
     async def _deliver_user(self, rows: list[CheckIn], now: datetime, report: Report) -> None:
+        not_before: datetime | None = None
         for row in rows:
+            if not_before is not None or self._backing_off(now):
+                # Keep this user's order: nothing of theirs goes out before the row that waits.
+                await self._requeue(row, max(row.due_at, not_before or now), count_attempt=False)
+                report.retried += 1
+                continue
             try:
                 outcome = await self._deliver(row, now)
             except Exception:
                 log.exception("check-in %s failed unexpectedly", row.id)
                 outcome = await self._retry_or_fail(row, now, "internal error")
+            if outcome == PLANNED:
+                async with self.svc.db.session() as session:
+                    current = await session.get(CheckIn, row.id)
+                    not_before = current.due_at if current is not None else now
             report.outcomes[outcome] += 1
             if outcome == SENT:
                 report.sent += 1
@@ -136,12 +150,20 @@ class Dispatcher:
             else:
                 report.skipped += 1
 
-    async def _finish(self, checkin_id: int, state: str, error: str | None = None) -> None:
+    def _backing_off(self, now: datetime) -> bool:
+        return self.backoff_until is not None and now < self.backoff_until
+
+    async def _requeue(
+        self, row: CheckIn, due: datetime, *, count_attempt: bool, reason: str = ""
+    ) -> None:
         async with self.svc.db.session() as session:
-            row = await session.get(CheckIn, checkin_id)
-            if row is not None:
-                row.state, row.last_error = state, error
-                session.add(row)
+            current = await session.get(CheckIn, row.id)
+            if current is not None:
+                current.state, current.due_at = PLANNED, due
+                current.last_error = reason or current.last_error
+                if not count_attempt:
+                    current.attempts = max(0, current.attempts - 1)
+                session.add(current)
 
     async def _retry_or_fail(
         self, row: CheckIn, now: datetime, reason: str, wait: float | None = None
@@ -154,7 +176,7 @@ class Dispatcher:
             if current.attempts >= MAX_ATTEMPTS:
                 current.state, current.last_error = FAILED, reason
             else:
-                delay = wait if wait is not None else 30 * 2 ** (current.attempts - 1)
+                delay = 30 * 2 ** (current.attempts - 1)
                 current.state, current.last_error = PLANNED, reason
                 current.due_at = now + timedelta(seconds=delay)
             session.add(current)

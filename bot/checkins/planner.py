@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -89,15 +89,42 @@ async def plan_daily(session: AsyncSession, user: User, now: datetime) -> dateti
 
 
 async def replan_daily(session: AsyncSession, user: User, now: datetime) -> datetime | None:
-    """After a time, timezone or quiet-hours change: drop unsent prompts and plan the next."""
-    await session.exec(  # type: ignore[call-overload]
-        delete(CheckIn).where(
-            col(CheckIn.user_id) == user.id,
-            col(CheckIn.kind) == Kind.DAILY,
-            col(CheckIn.state) == PLANNED,
+    """After a time, timezone or quiet-hours change: drop unsent prompts and plan the next.
+
+    When today's prompt was still pending and the new time has already passed today, it is
+    sent now rather than skipped: a change of time never costs the user a day.
+    """
+    zone = resolve_zone(user.timezone)
+    today = daily_candidates(now, zone, parse_hhmm(user.prompt_time))[0][0].isoformat()
+    pending = (
+        await session.exec(
+            select(CheckIn).where(
+                CheckIn.user_id == user.id,
+                CheckIn.kind == Kind.DAILY,
+                CheckIn.state == PLANNED,
+            )
         )
-    )
-    return await plan_daily(session, user, now)
+    ).all()
+    had_today = any(row.key == today for row in pending)
+    for row in pending:
+        await session.delete(row)
+    await session.flush()
+    due = await plan_daily(session, user, now)
+    if (
+        had_today
+        and not user.paused
+        and (due is None or due.astimezone(zone).date().isoformat() != today)
+    ):
+        values = {
+            "user_id": user.id,
+            "kind": Kind.DAILY,
+            "key": today,
+            "due_at": now,
+            "state": PLANNED,
+        }
+        if await insert_ignore(session, values):
+            return now
+    return due
 
 
 async def plan_weekly(

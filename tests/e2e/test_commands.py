@@ -119,7 +119,8 @@ async def test_settings_change_prompt_time_and_ex_status(bot: Harness) -> None:
     assert "Daily question at: 20:00" in user.last_reply()
     await user.tap("Daily prompt time")
     await user.send("7:15am")
-    assert "Your next daily question: <b>tomorrow at 07:15</b>" in user.last_reply()
+    # Today's 20:00 prompt had not gone out and 07:15 has passed: it comes now, not never.
+    assert "Your next daily question: <b>today at 10:00</b>" in user.last_reply()
     await user.send("/settings")
     await user.tap("Their relationship status")
     await user.tap("No")
