@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -165,9 +166,7 @@ class Dispatcher:
                     current.attempts = max(0, current.attempts - 1)
                 session.add(current)
 
-    async def _retry_or_fail(
-        self, row: CheckIn, now: datetime, reason: str, wait: float | None = None
-    ) -> str:
+    async def _retry_or_fail(self, row: CheckIn, now: datetime, reason: str) -> str:
         assert row.id is not None
         async with self.svc.db.session() as session:
             current = await session.get(CheckIn, row.id)
@@ -222,12 +221,14 @@ class Dispatcher:
                 await planner.cancel_all(session, row.user_id, "user blocked the bot")
             return FAILED
         except RetryAfter as exc:
-            wait = (
-                exc.retry_after.total_seconds()
-                if isinstance(exc.retry_after, timedelta)
-                else float(exc.retry_after)
-            )
-            return await self._retry_or_fail(row, now, "rate limited", wait=wait)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # PTB 22 warns that the type becomes timedelta
+                raw = exc.retry_after
+            until = now + (raw if isinstance(raw, timedelta) else timedelta(seconds=raw))
+            self.backoff_until = max(self.backoff_until or until, until)
+            # A 429 is Telegram asking us to wait, not a failure: it never uses up an attempt.
+            await self._requeue(row, until, count_attempt=False, reason="rate limited")
+            return PLANNED
         except TelegramError as exc:
             return await self._retry_or_fail(row, now, type(exc).__name__)
         await self._record_sent(row, composed, now)

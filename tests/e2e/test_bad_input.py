@@ -66,15 +66,31 @@ async def test_commands_during_intake_point_back_to_it(bot: Harness) -> None:
     await user.send("Sam")
     await user.send("/progress")
     replies = user.new_replies()
-    assert "finish setup first" in replies[0].text and "When did the breakup happen" in replies[-1].text
+    assert (
+        "finish setup first" in replies[0].text
+        and "When did the breakup happen" in replies[-1].text
+    )
     await user.send("2026-01-01")
     assert "Who ended" in user.last_reply()
 
 
 @pytest.mark.parametrize(
     "data",
-    ["", "x", "md:1:9", "md:999999:3", "in:name:Sam", "ph:go:nowhere", "ck:space:maybe",
-     "st:../../etc", "sv:hope:everything", "dl:yes", "ct:kind:stalk", "fd:hack", "🙂" * 20],
+    [
+        "",
+        "x",
+        "md:1:9",
+        "md:999999:3",
+        "in:name:Sam",
+        "ph:go:nowhere",
+        "ck:space:maybe",
+        "st:../../etc",
+        "sv:hope:everything",
+        "dl:yes",
+        "ct:kind:stalk",
+        "fd:hack",
+        "🙂" * 20,
+    ],
 )
 async def test_forged_or_stale_buttons(bot: Harness, data: str) -> None:
     user = bot.user()

@@ -14,8 +14,23 @@ async def test_commands_are_registered_with_telegram(bot: Harness) -> None:
     assert calls
     names = {c["command"] for c in calls[-1].params["commands"]}
     assert names == {
-        "start", "help", "today", "journal", "progress", "checklist", "sos", "draft", "contact",
-        "faq", "dosdonts", "settings", "pause", "resume", "export", "delete", "cancel",
+        "start",
+        "help",
+        "today",
+        "journal",
+        "progress",
+        "checklist",
+        "sos",
+        "draft",
+        "contact",
+        "faq",
+        "dosdonts",
+        "settings",
+        "pause",
+        "resume",
+        "export",
+        "delete",
+        "cancel",
     }
 
 
@@ -84,7 +99,14 @@ async def test_checklist_walks_all_six_with_reasons(bot: Harness) -> None:
     await do_intake(user)
     await user.send("/checklist")
     assert "1 of 6" in user.last_reply() and "Why it matters" in user.last_reply()
-    for answer in ("Yes, honestly", "Not yet", "Yes, honestly", "Yes, honestly", "Not yet", "Yes, honestly"):
+    for answer in (
+        "Yes, honestly",
+        "Not yet",
+        "Yes, honestly",
+        "Yes, honestly",
+        "Not yet",
+        "Yes, honestly",
+    ):
         await user.tap(answer)
     summary = user.last_reply()
     assert "4 of 6" in summary and "aren't failures" in summary

@@ -72,7 +72,10 @@ async def test_from_start_to_new_chapter(bot: Harness) -> None:
         await user.tap("Good")
         assert "Logged" in user.last_reply()
     await user.send("/progress")
-    assert "What unlocks Readiness" in user.last_reply() and "months since the breakup" in user.last_reply()
+    assert (
+        "What unlocks Readiness" in user.last_reply()
+        and "months since the breakup" in user.last_reply()
+    )
     for _ in range(6):
         await bot.advance(10 * DAY, STEP)
         await user.send("/progress")
@@ -82,8 +85,12 @@ async def test_from_start_to_new_chapter(bot: Harness) -> None:
     assert "phase 5: Readiness" in user.last_reply()
 
     await user.send("/progress")
-    for step, label in (("triggers", "Past triggers"), ("boundaries", "New boundaries"),
-                        ("listening", "Active listening"), ("vision", "A shared vision")):
+    for step, label in (
+        ("triggers", "Past triggers"),
+        ("boundaries", "New boundaries"),
+        ("listening", "Active listening"),
+        ("vision", "A shared vision"),
+    ):
         await user.tap(label)
         await user.send(f"My honest notes about {step}.")
     assert "explored all four" in user.last_reply()
