@@ -47,12 +47,14 @@ def web_app(app: Application[Any, Any, Any, Any, Any, Any], secret: str) -> Star
     )
 
 
-async def run_webhook(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
-    """Serve until SIGTERM/SIGINT, then let in-flight updates finish before stopping."""
+def webhook_server(
+    app: Application[Any, Any, Any, Any, Any, Any], settings: Settings
+) -> uvicorn.Server:
+    """The uvicorn server for webhook mode (it stops on SIGTERM/SIGINT)."""
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     if not secret:
         raise SystemExit("coachbot: WEBHOOK_SECRET must be set in webhook mode")
-    server = uvicorn.Server(
+    return uvicorn.Server(
         uvicorn.Config(
             web_app(app, secret),
             host=settings.webhook_listen,
@@ -61,6 +63,16 @@ async def run_webhook(app: Application[Any, Any, Any, Any, Any, Any], settings: 
             access_log=False,
         )
     )
+
+
+async def run_webhook(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    server: uvicorn.Server | None = None,
+) -> None:
+    """Serve until SIGTERM/SIGINT, then let in-flight updates finish before stopping."""
+    server = server or webhook_server(app, settings)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     async with app:
         await prepare(app)
         await app.bot.set_webhook(
