@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -169,6 +170,7 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Clock | None = None,
     token: str | None = None,
+    update_processor: BaseUpdateProcessor | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot: handlers, database, renderer, dispatcher, injected clock and request."""
     Cipher.configure(
@@ -178,7 +180,9 @@ def build_application(
         Application.builder()
         .token(token or settings.require_token())
         .base_url(settings.bot_api_base_url)
-        .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
+        .concurrent_updates(
+            update_processor or PerUserUpdateProcessor(settings.max_concurrent_updates)
+        )
         # Overall pacing of check-ins is the dispatcher's job; this layer retries 429s.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=5))
         .post_init(prepare)

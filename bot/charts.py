@@ -1,19 +1,23 @@
-"""The mood chart, drawn with matplotlib off the event loop."""
+"""The mood chart, drawn with matplotlib off the event loop.
+
+matplotlib is imported on first use: it costs ~60 MB of memory and a second of start-up,
+and most processes (and most minutes) never draw a chart.
+"""
 
 from __future__ import annotations
 
 import io
 from datetime import datetime
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
-
 
 def mood_chart(points: list[tuple[datetime, int]], title: str, ylabel: str) -> bytes:
     """A PNG line chart of mood (1–5) over time."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
     figure, axes = plt.subplots(figsize=(6, 3), dpi=100)
     try:
         times = mdates.date2num([at for at, _ in points])  # type: ignore[no-untyped-call]
@@ -24,6 +28,7 @@ def mood_chart(points: list[tuple[datetime, int]], title: str, ylabel: str) -> b
         axes.set_title(title)
         axes.set_ylabel(ylabel)
         axes.grid(alpha=0.3)
+        axes.xaxis_date()
         axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
         figure.autofmt_xdate()
         figure.tight_layout()

@@ -19,8 +19,9 @@ from bot.program.model import OutreachOutcome, Phase, Track
 from bot.program.questions import NO_REPEAT_DAYS, choose_question, pool_for
 from bot.render import Renderer
 from bot.storage import repo
-from bot.storage.models import CheckIn, ProgramRow, User
+from bot.storage.models import CheckIn, ProgramRow, QuestionLog, User
 
+NUDGE = "nudge"
 NUDGE_AFTER = timedelta(days=3)
 NUDGE_GAP = timedelta(days=7)
 MAX_UNANSWERED_NUDGES = 2
@@ -49,23 +50,52 @@ class Reschedule:
     due: datetime
 
 
-async def _should_nudge(session: AsyncSession, user: User, row: ProgramRow, now: datetime) -> bool:
-    last_answer = row.last_answer_at or row.started_at
-    if now - last_answer < NUDGE_AFTER:
-        return False
-    nudges = (
-        await session.exec(
-            select(func.count(), func.max(CheckIn.sent_at)).where(
-                CheckIn.user_id == user.id,
-                CheckIn.kind == "nudge",
-                col(CheckIn.sent_at) > last_answer,
-            )
+@dataclass
+class Prefetched:
+    """Per-user facts loaded in bulk for a whole batch of daily prompts."""
+
+    asked: dict[str, datetime] = field(default_factory=dict)
+    nudges_since_answer: int = 0
+    last_nudge: datetime | None = None
+
+
+async def prefetch(
+    session: AsyncSession, rows: list[tuple[User, ProgramRow]], now: datetime
+) -> dict[int, Prefetched]:
+    """Asked questions and nudge history for many users in two queries."""
+    ids = [user.id for user, _ in rows]
+    facts = {user_id: Prefetched() for user_id in ids}
+    if not ids:
+        return facts
+    since = now - timedelta(days=NO_REPEAT_DAYS + 1)
+    asked = await session.exec(
+        select(QuestionLog.user_id, QuestionLog.question_id, func.max(QuestionLog.asked_at))
+        .where(col(QuestionLog.user_id).in_(ids), QuestionLog.asked_at >= since)
+        .group_by(col(QuestionLog.user_id), col(QuestionLog.question_id))
+    )
+    for user_id, question_id, at in asked.all():
+        facts[user_id].asked[question_id] = at
+    nudges = await session.exec(
+        select(CheckIn.user_id, CheckIn.sent_at).where(
+            col(CheckIn.user_id).in_(ids), CheckIn.kind == NUDGE, col(CheckIn.sent_at).is_not(None)
         )
-    ).one()
-    count, latest = int(nudges[0]), nudges[1]
-    if count >= MAX_UNANSWERED_NUDGES:
+    )
+    answered = {user.id: program.last_answer_at or program.started_at for user, program in rows}
+    for user_id, sent_at in nudges.all():
+        if sent_at is not None and sent_at > answered[user_id]:
+            fact = facts[user_id]
+            fact.nudges_since_answer += 1
+            fact.last_nudge = max(fact.last_nudge or sent_at, sent_at)
+    return facts
+
+
+def should_nudge(program: ProgramRow, facts: Prefetched, now: datetime) -> bool:
+    """Three quiet days earn a gentle nudge: at most one a week, and never a third in a row."""
+    if now - (program.last_answer_at or program.started_at) < NUDGE_AFTER:
         return False
-    return latest is None or now - latest >= NUDGE_GAP
+    if facts.nudges_since_answer >= MAX_UNANSWERED_NUDGES:
+        return False
+    return facts.last_nudge is None or now - facts.last_nudge >= NUDGE_GAP
 
 
 async def compose(
@@ -75,17 +105,19 @@ async def compose(
     user: User,
     row: ProgramRow,
     now: datetime,
+    facts: Prefetched | None = None,
 ) -> Composed | Reschedule | None:
     """The message for a due check-in, a later time, or None when it no longer applies."""
     labels = renderer.labels
     state = repo.state_of(row)
     name = user.name or ""
     if checkin.kind == Kind.DAILY:
-        if await _should_nudge(session, user, row, now):
-            return Composed("checkins/nudge", {"name": name}, nudge=True)
-        asked = await repo.asked_questions(
-            session, user.id, now - timedelta(days=NO_REPEAT_DAYS + 1)
+        known = (
+            facts if facts is not None else (await prefetch(session, [(user, row)], now))[user.id]
         )
+        if should_nudge(row, known, now):
+            return Composed("checkins/nudge", {"name": name}, nudge=True)
+        asked = known.asked
         question = choose_question(
             renderer.questions,
             pool_for(state.phase, state.track),

@@ -4,11 +4,13 @@ Delivery policy:
 - Rows are claimed (planned → sending) in their own committed transaction before any send;
   PostgreSQL claims with FOR UPDATE SKIP LOCKED, SQLite inside BEGIN IMMEDIATE, so two
   instances never claim the same row.
-- A row is marked sent right after Telegram accepts it. A crash in between leaves it
-  'sending'; after a lease of 5 minutes it is planned again and re-sent: at-least-once,
-  so at most the messages in flight at the crash can arrive twice; none is lost.
-- 429 is waited out and retried (never dropped); 403 marks the user inactive and cancels
-  everything planned for them; other errors retry with backoff, then fail with the reason.
+- Outcomes are written in small batches right after Telegram accepts each message (at most
+  FLUSH_EVERY rows or FLUSH_SECONDS apart). A crash before that write leaves the row
+  'sending'; after the lease it is planned again and re-sent: at-least-once, so at most the
+  messages in flight at the crash can arrive twice; none is lost.
+- 429 pauses all sending until its retry_after has passed and never uses up an attempt;
+  403 marks the user inactive and cancels everything planned for them; other errors retry
+  with backoff (30 s, 1, 2, 4 min), then fail with the reason.
 - After downtime, a daily prompt more than 3 hours late (a weekly summary, a day late) is
   skipped and the next one planned; milestones and follow-ups are sent late, never lost.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,7 +34,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.checkins import planner
-from bot.checkins.compose import Composed, Reschedule, compose
+from bot.checkins.compose import NUDGE, Composed, Prefetched, Reschedule, compose, prefetch
 from bot.checkins.planner import FAILED, HELD, PLANNED, SENDING, SENT, SKIPPED
 from bot.checkins.timing import Kind
 from bot.program import outreach
@@ -45,6 +48,8 @@ LEASE = timedelta(minutes=5)
 LATE_LIMIT = {Kind.DAILY: timedelta(hours=3), Kind.WEEKLY: timedelta(hours=24)}
 MAX_ATTEMPTS = 5
 BATCH = 500
+FLUSH_EVERY = 100
+FLUSH_SECONDS = 0.5
 RECURRING = (Kind.DAILY, Kind.WEEKLY)
 
 
@@ -59,6 +64,39 @@ class Report:
     retried: int = 0
     outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
+    def count(self, outcome: str) -> None:
+        """Tally one row's outcome."""
+        self.outcomes[outcome] += 1
+        if outcome == SENT:
+            self.sent += 1
+        elif outcome == FAILED:
+            self.failed += 1
+        elif outcome == PLANNED:
+            self.retried += 1
+        else:
+            self.skipped += 1
+
+
+@dataclass
+class Outcome:
+    """What happened to one claimed row, to be written in the next flush."""
+
+    checkin_id: int
+    user_id: int
+    kind: str
+    state: str
+    error: str | None = None
+    due: datetime | None = None
+    count_attempt: bool = True
+    composed: Composed | None = None
+    blocked: bool = False
+    plan_next: bool = False
+
+
+def _outcome(row: CheckIn, state: str, **details: object) -> Outcome:
+    assert row.id is not None
+    return Outcome(row.id, row.user_id, row.kind, state, **details)  # type: ignore[arg-type]
+
 
 class Dispatcher:
     """Delivers due check-ins within a global rate limit."""
@@ -69,17 +107,23 @@ class Dispatcher:
         self.svc = svc
         self.bot = bot
         self.batch = batch
+        self.lease = LEASE
         self.limiter = AsyncLimiter(max(1.0, rate_per_second), 1.0)
         self._lock = asyncio.Lock()
         # Set by a 429: nothing is sent until then (clock time, so tests never sleep).
         self.backoff_until: datetime | None = None
+        self._pending: list[Outcome] = []
+        self._last_flush = time.monotonic()
+
+    def _backing_off(self, now: datetime) -> bool:
+        return self.backoff_until is not None and now < self.backoff_until
 
     async def claim(self, now: datetime) -> list[int]:
         """Atomically move due rows to 'sending' and return their ids."""
         async with self.svc.db.session() as session:
             await session.exec(  # type: ignore[call-overload]
                 update(CheckIn)
-                .where(col(CheckIn.state) == SENDING, col(CheckIn.claimed_at) < now - LEASE)
+                .where(col(CheckIn.state) == SENDING, col(CheckIn.claimed_at) < now - self.lease)
                 .values(state=PLANNED)
             )
             query = (
@@ -111,115 +155,101 @@ class Dispatcher:
                 if not ids:
                     return report
                 report.claimed += len(ids)
-                by_user: dict[int, list[CheckIn]] = defaultdict(list)
-                async with self.svc.db.session() as session:
-                    rows = (
-                        await session.exec(select(CheckIn).where(col(CheckIn.id).in_(ids)))
-                    ).all()
-                for row in sorted(rows, key=lambda r: (r.due_at, r.id or 0)):
-                    by_user[row.user_id].append(row)
-                await asyncio.gather(
-                    *(self._deliver_user(rows, now, report) for rows in by_user.values())
-                )
+                await self._deliver_batch(ids, now, report)
+                await self._flush()
                 if len(ids) < self.batch or self._backing_off(now):
                     return report
 
-    async def _deliver_user(self, rows: list[CheckIn], now: datetime, report: Report) -> None:
-        not_before: datetime | None = None
-        for row in rows:
-            if not_before is not None or self._backing_off(now):
-                # Keep this user's order: nothing of theirs goes out before the row that waits.
-                await self._requeue(row, max(row.due_at, not_before or now), count_attempt=False)
-                report.retried += 1
-                continue
-            try:
-                outcome = await self._deliver(row, now)
-            except Exception:
-                log.exception("check-in %s failed unexpectedly", row.id)
-                outcome = await self._retry_or_fail(row, now, "internal error")
-            if outcome == PLANNED:
-                async with self.svc.db.session() as session:
-                    current = await session.get(CheckIn, row.id)
-                    not_before = current.due_at if current is not None else now
-            report.outcomes[outcome] += 1
-            if outcome == SENT:
-                report.sent += 1
-            elif outcome == FAILED:
-                report.failed += 1
-            elif outcome == PLANNED:
-                report.retried += 1
-            else:
-                report.skipped += 1
+    async def _deliver_batch(self, ids: list[int], now: datetime, report: Report) -> None:
+        async with self.svc.db.session() as session:
+            rows = (await session.exec(select(CheckIn).where(col(CheckIn.id).in_(ids)))).all()
+            user_ids = list({row.user_id for row in rows})
+            users = {
+                u.id: u
+                for u in (await session.exec(select(User).where(col(User.id).in_(user_ids)))).all()
+            }
+            programs = {
+                p.user_id: p
+                for p in (
+                    await session.exec(
+                        select(ProgramRow).where(col(ProgramRow.user_id).in_(user_ids))
+                    )
+                ).all()
+            }
+            daily = [
+                (users[r.user_id], programs[r.user_id])
+                for r in rows
+                if r.kind == Kind.DAILY and r.user_id in users and r.user_id in programs
+            ]
+            facts = await prefetch(session, daily, now)
+            plans: dict[int, list[tuple[CheckIn, Composed | Outcome]]] = defaultdict(list)
+            for row in sorted(rows, key=lambda r: (r.due_at, r.id or 0)):
+                user, program = users.get(row.user_id), programs.get(row.user_id)
+                decided = await self._decide(
+                    session, row, user, program, now, facts.get(row.user_id)
+                )
+                plans[row.user_id].append((row, decided))
+        await asyncio.gather(
+            *(self._send_user(users.get(uid), items, now, report) for uid, items in plans.items())
+        )
 
-    def _backing_off(self, now: datetime) -> bool:
-        return self.backoff_until is not None and now < self.backoff_until
+    async def _decide(
+        self,
+        session: AsyncSession,
+        row: CheckIn,
+        user: User | None,
+        program: ProgramRow | None,
+        now: datetime,
+        facts: Prefetched | None,
+    ) -> Composed | Outcome:
+        assert row.id is not None
+        if user is None or program is None or not user.active or not user.intake_complete:
+            return _outcome(row, state=SKIPPED, error="no active user")
+        if user.paused:
+            held = SKIPPED if row.kind in RECURRING else HELD
+            return _outcome(row, state=held, error="paused")
+        late = LATE_LIMIT.get(row.kind)
+        if late is not None and now - row.due_at > late:
+            return _outcome(row, state=SKIPPED, error="too late after downtime", plan_next=True)
+        composed = await compose(session, self.svc.renderer, row, user, program, now, facts)
+        if composed is None:
+            return _outcome(row, state=SKIPPED, error="no longer applies")
+        if isinstance(composed, Reschedule):
+            return _outcome(row, state=PLANNED, due=composed.due, count_attempt=False)
+        return composed
 
-    async def _requeue(
-        self, row: CheckIn, due: datetime, *, count_attempt: bool, reason: str = ""
+    async def _send_user(
+        self,
+        user: User | None,
+        items: list[tuple[CheckIn, Composed | Outcome]],
+        now: datetime,
+        report: Report,
     ) -> None:
-        async with self.svc.db.session() as session:
-            current = await session.get(CheckIn, row.id)
-            if current is not None:
-                current.state, current.due_at = PLANNED, due
-                current.last_error = reason or current.last_error
-                if not count_attempt:
-                    current.attempts = max(0, current.attempts - 1)
-                session.add(current)
-
-    async def _retry_or_fail(self, row: CheckIn, now: datetime, reason: str) -> str:
-        assert row.id is not None
-        async with self.svc.db.session() as session:
-            current = await session.get(CheckIn, row.id)
-            if current is None:
-                return SKIPPED
-            if current.attempts >= MAX_ATTEMPTS:
-                current.state, current.last_error = FAILED, reason
+        not_before: datetime | None = None
+        for row, decided in items:
+            assert row.id is not None
+            if isinstance(decided, Outcome):
+                outcome = decided
+            elif not_before is not None or self._backing_off(now):
+                # Keep this user's order: nothing of theirs goes out before the row that waits.
+                due = max(row.due_at, not_before or self.backoff_until or now)
+                outcome = _outcome(row, state=PLANNED, due=due, count_attempt=False)
             else:
-                delay = 30 * 2 ** (current.attempts - 1)
-                current.state, current.last_error = PLANNED, reason
-                current.due_at = now + timedelta(seconds=delay)
-            session.add(current)
-            return current.state
+                assert user is not None
+                outcome = await self._send_one(row, user, decided, now)
+            if outcome.state == PLANNED:
+                not_before = max(not_before or now, outcome.due or now)
+            report.count(outcome.state)
+            await self._record(outcome)
 
-    async def _deliver(self, row: CheckIn, now: datetime) -> str:
+    async def _send_one(
+        self, row: CheckIn, user: User, composed: Composed, now: datetime
+    ) -> Outcome:
         assert row.id is not None
-        async with self.svc.db.session() as session:
-            user = await session.get(User, row.user_id)
-            program = await session.get(ProgramRow, row.user_id)
-            if user is None or program is None or not user.active or not user.intake_complete:
-                await self._mark(session, row.id, SKIPPED, "no active user")
-                return SKIPPED
-            if user.paused:
-                state = SKIPPED if row.kind in RECURRING else HELD
-                await self._mark(session, row.id, state, "paused")
-                return state
-            late = LATE_LIMIT.get(row.kind)
-            if late is not None and now - row.due_at > late:
-                await self._mark(session, row.id, SKIPPED, "too late after downtime")
-                await self._plan_next(session, user, row.kind, now)
-                return SKIPPED
-            composed = await compose(session, self.svc.renderer, row, user, program, now)
-            if composed is None:
-                await self._mark(session, row.id, SKIPPED, "no longer applies")
-                return SKIPPED
-            if isinstance(composed, Reschedule):
-                current = await session.get(CheckIn, row.id)
-                assert current is not None
-                current.state, current.due_at = PLANNED, composed.due
-                session.add(current)
-                return PLANNED
-            chat_id = user.chat_id
         try:
-            await self._send(chat_id, composed)
+            await self._send(user.chat_id, composed)
         except Forbidden:
-            async with self.svc.db.session() as session:
-                await self._mark(session, row.id, FAILED, "blocked by user")
-                blocked = await session.get(User, row.user_id)
-                if blocked is not None:
-                    blocked.active = False
-                    session.add(blocked)
-                await planner.cancel_all(session, row.user_id, "user blocked the bot")
-            return FAILED
+            return _outcome(row, state=FAILED, error="blocked by user", blocked=True)
         except RetryAfter as exc:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # PTB 22 warns that the type becomes timedelta
@@ -227,12 +257,13 @@ class Dispatcher:
             until = now + (raw if isinstance(raw, timedelta) else timedelta(seconds=raw))
             self.backoff_until = max(self.backoff_until or until, until)
             # A 429 is Telegram asking us to wait, not a failure: it never uses up an attempt.
-            await self._requeue(row, until, count_attempt=False, reason="rate limited")
-            return PLANNED
+            return _outcome(row, PLANNED, due=until, count_attempt=False, error="rate limited")
         except TelegramError as exc:
-            return await self._retry_or_fail(row, now, type(exc).__name__)
-        await self._record_sent(row, composed, now)
-        return SENT
+            if row.attempts >= MAX_ATTEMPTS:
+                return _outcome(row, state=FAILED, error=type(exc).__name__)
+            delay = timedelta(seconds=30 * 2 ** max(0, row.attempts - 1))
+            return _outcome(row, state=PLANNED, due=now + delay, error=type(exc).__name__)
+        return _outcome(row, state=SENT, composed=composed, plan_next=True)
 
     async def _send(self, chat_id: int, composed: Composed) -> None:
         text = self.svc.renderer.render(composed.template, **composed.variables)
@@ -259,30 +290,77 @@ class Dispatcher:
                     parse_mode=ParseMode.HTML,
                 )
 
-    async def _mark(
-        self, session: AsyncSession, checkin_id: int, state: str, error: str | None
-    ) -> None:
-        row = await session.get(CheckIn, checkin_id)
-        if row is not None:
-            row.state, row.last_error = state, error
-            session.add(row)
+    async def _record(self, outcome: Outcome) -> None:
+        self._pending.append(outcome)
+        due = (
+            len(self._pending) >= FLUSH_EVERY
+            or time.monotonic() - self._last_flush >= FLUSH_SECONDS
+        )
+        if due:
+            await self._flush()
 
-    async def _plan_next(self, session: AsyncSession, user: User, kind: str, now: datetime) -> None:
-        if kind == Kind.DAILY:
-            await planner.plan_daily(session, user, now)
-        elif kind == Kind.WEEKLY:
-            await planner.plan_weekly(session, user, now)
-
-    async def _record_sent(self, row: CheckIn, composed: Composed, now: datetime) -> None:
-        assert row.id is not None
+    async def _flush(self) -> None:
+        """Write every pending outcome in one transaction."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        self._last_flush = time.monotonic()
+        now = self.svc.clock.now()
         async with self.svc.db.session() as session:
-            current = await session.get(CheckIn, row.id)
-            user = await session.get(User, row.user_id)
-            program = await session.get(ProgramRow, row.user_id)
-            if current is None or user is None or program is None:
-                return
-            current.state, current.sent_at, current.last_error = SENT, now, None
-            session.add(current)
+            rows = {
+                r.id: r
+                for r in (
+                    await session.exec(
+                        select(CheckIn).where(col(CheckIn.id).in_([o.checkin_id for o in pending]))
+                    )
+                ).all()
+            }
+            user_ids = list({o.user_id for o in pending})
+            users = {
+                u.id: u
+                for u in (await session.exec(select(User).where(col(User.id).in_(user_ids)))).all()
+            }
+            programs = {
+                p.user_id: p
+                for p in (
+                    await session.exec(
+                        select(ProgramRow).where(col(ProgramRow.user_id).in_(user_ids))
+                    )
+                ).all()
+            }
+            for outcome in pending:
+                row = rows.get(outcome.checkin_id)
+                if row is None:
+                    continue
+                row.state, row.last_error = outcome.state, outcome.error
+                if outcome.due is not None:
+                    row.due_at = outcome.due
+                if not outcome.count_attempt:
+                    row.attempts = max(0, row.attempts - 1)
+                if outcome.state == SENT:
+                    row.sent_at = now
+                session.add(row)
+                await self._apply(
+                    session, outcome, users.get(outcome.user_id), programs.get(outcome.user_id), now
+                )
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        outcome: Outcome,
+        user: User | None,
+        program: ProgramRow | None,
+        now: datetime,
+    ) -> None:
+        if user is None:
+            return
+        if outcome.blocked:
+            user.active = False
+            session.add(user)
+            await planner.cancel_all(session, user.id, "user blocked the bot")
+            return
+        composed = outcome.composed
+        if composed is not None and program is not None:
             if composed.question_id:
                 session.add(
                     QuestionLog(user_id=user.id, question_id=composed.question_id, asked_at=now)
@@ -294,7 +372,7 @@ class Dispatcher:
                     session,
                     {
                         "user_id": user.id,
-                        "kind": "nudge",
+                        "kind": NUDGE,
                         "key": now.date().isoformat(),
                         "due_at": now,
                         "state": SENT,
@@ -305,4 +383,8 @@ class Dispatcher:
                 state = outreach.respect_silence(repo.state_of(program), repo.intake_of(user), now)
                 repo.apply_state(program, state)
             session.add(program)
-            await self._plan_next(session, user, row.kind, now)
+        if outcome.plan_next:
+            if outcome.kind == Kind.DAILY:
+                await planner.plan_daily(session, user, now)
+            elif outcome.kind == Kind.WEEKLY:
+                await planner.plan_weekly(session, user, now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,6 +24,8 @@ from bot.storage.models import Conversation, ProgramRow, User
 log = logging.getLogger(__name__)
 
 Keyboard = list[list[tuple[str, str]]]
+# Writing last_seen_at on every update would make every update a write; an hour is enough.
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -163,7 +165,7 @@ def handler(fn: TurnFn) -> Callable[[Update, Context], Coroutine[Any, Any, None]
             turn = Turn(svc, session, user.id, chat.id, svc.clock.now(), update)
             await fn(turn)
             current = await turn.user()
-            if current is not None:
+            if current is not None and turn.now - current.last_seen_at > LAST_SEEN_RESOLUTION:
                 current.last_seen_at = turn.now
                 session.add(current)
         await deliver(turn, context)

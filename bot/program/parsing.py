@@ -7,8 +7,6 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import dateparser
-
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
@@ -52,6 +50,8 @@ def parse_past_date(text: str, today: date) -> date | None:
     cleaned = _LAST_MONTH_NAME.sub(r"\1", cleaned)
     base = datetime.combine(today, time(12, 0))
     month_only = re.search(_MONTHS, cleaned, re.IGNORECASE) and not re.search(r"\d", cleaned)
+    import dateparser  # imported on first use: it is slow to load and only intake needs it
+
     parsed = dateparser.parse(
         cleaned,
         languages=["en"],

@@ -114,7 +114,7 @@ async def test_crash_between_send_and_mark_resends_at_most_in_flight(
     async def crash(*_: object) -> None:
         raise asyncio.CancelledError  # the process dies right after Telegram accepted the message
 
-    monkeypatch.setattr(Dispatcher, "_record_sent", crash)
+    monkeypatch.setattr(Dispatcher, "_flush", crash)
     with pytest.raises(asyncio.CancelledError):
         await bot.dispatch()
     monkeypatch.undo()
