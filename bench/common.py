@@ -18,7 +18,9 @@ from telegram.request import RequestData
 from bot.concurrency import PerUserUpdateProcessor
 from bot.testing.fake_api import FakeBotAPI
 
-API_TIME: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar("api_time", default=None)
+API_TIME: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "api_time", default=None
+)
 
 
 class TimedFakeAPI(FakeBotAPI):

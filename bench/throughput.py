@@ -22,8 +22,13 @@ from bot.testing.harness import TEST_TOKEN
 CONCURRENCY = 256
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 INTAKE_TAPS = (
-    "in:ended_by:them", "in:together:one_to_three", "in:intense:no", "in:coparenting:no",
-    "in:committed:no", "in:safety:none", "in:hope:partners",
+    "in:ended_by:them",
+    "in:together:one_to_three",
+    "in:intense:no",
+    "in:coparenting:no",
+    "in:committed:no",
+    "in:safety:none",
+    "in:hope:partners",
 )
 
 
@@ -50,8 +55,11 @@ def _message(user_id: int, update_id: int, text: str) -> dict[str, Any]:
     return {
         "update_id": update_id,
         "message": {
-            "message_id": update_id, "date": 0, "chat": {"id": user_id, "type": "private"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "B"}, **content,
+            "message_id": update_id,
+            "date": 0,
+            "chat": {"id": user_id, "type": "private"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "B"},
+            **content,
         },
     }
 
@@ -61,9 +69,17 @@ def _tap(user_id: int, update_id: int, data: str) -> dict[str, Any]:
     return {
         "update_id": update_id,
         "callback_query": {
-            "id": str(update_id), "from": sender, "chat_instance": "b", "data": data,
-            "message": {"message_id": 1, "date": 0, "chat": {"id": user_id, "type": "private"},
-                        "from": {"id": 1, "is_bot": True, "first_name": "bot"}, "text": "x"},
+            "id": str(update_id),
+            "from": sender,
+            "chat_instance": "b",
+            "data": data,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": user_id, "type": "private"},
+                "from": {"id": 1, "is_bot": True, "first_name": "bot"},
+                "text": "x",
+            },
         },
     }
 
@@ -72,21 +88,34 @@ def script(api: TimedFakeAPI, user_id: int) -> list[tuple[str, Any]]:
     """A realistic session: intake, a reflection with mood, progress, draft, checklist, help."""
     steps: list[tuple[str, Any]] = [("text", "/start"), ("text", "Sam"), ("text", "2025-12-01")]
     steps += [("tap", data) for data in INTAKE_TAPS]
-    steps += [("text", "Berlin"), ("text", "20:00"), ("text", "/today"),
-              ("text", "I walked by the river and felt calmer.")]
+    steps += [
+        ("text", "Berlin"),
+        ("text", "20:00"),
+        ("text", "/today"),
+        ("text", "I walked by the river and felt calmer."),
+    ]
 
     def mood() -> str:
         buttons = api.sent_to(user_id)[-1].buttons if api.sent_to(user_id) else []
         return next((data for _, data in buttons if data.startswith("md:")), "md:0:4")
 
-    steps += [("tap", mood), ("text", "/progress"), ("text", "/draft"), ("text", "/checklist"),
-              ("tap", "ck:space:y"), ("text", "/help")]
+    steps += [
+        ("tap", mood),
+        ("text", "/progress"),
+        ("text", "/draft"),
+        ("text", "/checklist"),
+        ("tap", "ck:space:y"),
+        ("text", "/help"),
+    ]
     return steps
 
 
 async def _drive(
-    app: Application[Any, Any, Any, Any, Any, Any], api: TimedFakeAPI, tracker: Tracker,
-    users: int, first_id: int,
+    app: Application[Any, Any, Any, Any, Any, Any],
+    api: TimedFakeAPI,
+    tracker: Tracker,
+    users: int,
+    first_id: int,
 ) -> int:
     ids = itertools.count(1)
     sent = 0
@@ -96,7 +125,11 @@ async def _drive(
         for kind, value in script(api, user_id):
             data = value() if callable(value) else value
             update_id = user_id * 1000 + next(ids)
-            payload = _message(user_id, update_id, data) if kind == "text" else _tap(user_id, update_id, data)
+            payload = (
+                _message(user_id, update_id, data)
+                if kind == "text"
+                else _tap(user_id, update_id, data)
+            )
             done = tracker.expect(update_id)
             await app.update_queue.put(Update.de_json(payload, app.bot))
             await done
@@ -106,12 +139,16 @@ async def _drive(
     return sent
 
 
-def echo_application(api: TimedFakeAPI, tracker: Tracker) -> Application[Any, Any, Any, Any, Any, Any]:
+def echo_application(
+    api: TimedFakeAPI, tracker: Tracker
+) -> Application[Any, Any, Any, Any, Any, Any]:
     """A bare python-telegram-bot bot that echoes text and answers taps: the baseline."""
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_chat is not None
-        await context.bot.send_message(update.effective_chat.id, update.effective_message.text or "")  # type: ignore[union-attr]
+        await context.bot.send_message(
+            update.effective_chat.id, update.effective_message.text or ""
+        )  # type: ignore[union-attr]
 
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.callback_query is not None and update.effective_chat is not None
@@ -119,8 +156,12 @@ def echo_application(api: TimedFakeAPI, tracker: Tracker) -> Application[Any, An
         await context.bot.send_message(update.effective_chat.id, update.callback_query.data or "")
 
     app = (
-        Application.builder().token(TEST_TOKEN).request(api).get_updates_request(api)
-        .concurrent_updates(TrackingProcessor(CONCURRENCY, tracker)).build()
+        Application.builder()
+        .token(TEST_TOKEN)
+        .request(api)
+        .get_updates_request(api)
+        .concurrent_updates(TrackingProcessor(CONCURRENCY, tracker))
+        .build()
     )
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(tap))
@@ -140,7 +181,10 @@ async def run(
         assert db_url is not None
         settings = Settings(_env_file=None, database_url=db_url)  # type: ignore[call-arg]
         app = build_application(
-            settings, request=api, clock=ManualClock(NOW), token=TEST_TOKEN,
+            settings,
+            request=api,
+            clock=ManualClock(NOW),
+            token=TEST_TOKEN,
             update_processor=TrackingProcessor(CONCURRENCY, tracker),
         )
         await app.initialize()
@@ -157,4 +201,6 @@ async def run(
         await app.post_shutdown(app)
     order_ok = all(ids == sorted(ids) for ids in tracker.order.values())
     latencies = tracker.added_latency
-    return Result(count, seconds, percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000, order_ok)
+    return Result(
+        count, seconds, percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000, order_ok
+    )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseUpdateProcessor,
     CallbackQueryHandler,
@@ -44,6 +44,7 @@ from bot.handlers import (
 )
 from bot.handlers.base import handler
 from bot.handlers.router import command
+from bot.ratelimit import SharedRateLimiter, smooth_limiter
 from bot.render import Renderer
 from bot.services import SERVICES_KEY, Services, services_of
 from bot.storage.db import Database
@@ -134,6 +135,9 @@ async def prepare(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await dispatcher_of(app).bot.initialize()
     if Cipher.fernet is None:
         log.warning("ENCRYPTION_KEY is not set: journal text is stored unencrypted")
+    # Objects built at start-up live for the whole process: keep them out of the
+    # garbage collector's way so full collections do not stall the event loop.
+    gc.freeze()
     renderer = svc.renderer
     try:
         await app.bot.set_my_commands(
@@ -173,6 +177,7 @@ def build_application(
     update_processor: BaseUpdateProcessor | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot: handlers, database, renderer, dispatcher, injected clock and request."""
+    limiter = smooth_limiter(settings.rate_limit_per_second)
     Cipher.configure(
         settings.encryption_key.get_secret_value() if settings.encryption_key else None
     )
@@ -183,8 +188,7 @@ def build_application(
         .concurrent_updates(
             update_processor or PerUserUpdateProcessor(settings.max_concurrent_updates)
         )
-        # Overall pacing of check-ins is the dispatcher's job; this layer retries 429s.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=5))
+        .rate_limiter(SharedRateLimiter(limiter))
         .post_init(prepare)
         .post_shutdown(_shutdown)
     )
@@ -205,9 +209,7 @@ def build_application(
         base_url=settings.bot_api_base_url,
         request=request or HTTPXRequest(connection_pool_size=64),
     )
-    app.bot_data[DISPATCHER_KEY] = Dispatcher(
-        svc, checkin_bot, rate_per_second=settings.rate_limit_per_second
-    )
+    app.bot_data[DISPATCHER_KEY] = Dispatcher(svc, checkin_bot, limiter=limiter)
     _register(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(

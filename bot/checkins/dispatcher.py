@@ -20,10 +20,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiolimiter import AsyncLimiter
 from sqlalchemy import update
@@ -38,6 +38,7 @@ from bot.checkins.compose import NUDGE, Composed, Prefetched, Reschedule, compos
 from bot.checkins.planner import FAILED, HELD, PLANNED, SENDING, SENT, SKIPPED
 from bot.checkins.timing import Kind
 from bot.program import outreach
+from bot.ratelimit import retry_after_seconds
 from bot.services import Services
 from bot.storage import repo
 from bot.storage.models import CheckIn, ProgramRow, QuestionLog, User
@@ -48,9 +49,10 @@ LEASE = timedelta(minutes=5)
 LATE_LIMIT = {Kind.DAILY: timedelta(hours=3), Kind.WEEKLY: timedelta(hours=24)}
 MAX_ATTEMPTS = 5
 BATCH = 500
-FLUSH_EVERY = 100
+FLUSH_EVERY = 50
 FLUSH_SECONDS = 0.5
 RECURRING = (Kind.DAILY, Kind.WEEKLY)
+YIELD_EVERY = 25
 
 
 @dataclass
@@ -98,17 +100,27 @@ def _outcome(row: CheckIn, state: str, **details: object) -> Outcome:
     return Outcome(row.id, row.user_id, row.kind, state, **details)  # type: ignore[arg-type]
 
 
+@dataclass
+class Batch:
+    """Claimed rows with what each will say, grouped by user in due order."""
+
+    ids: list[int]
+    now: datetime
+    users: dict[int, User]
+    plans: dict[int, list[tuple[CheckIn, Composed | Outcome]]]
+
+
 class Dispatcher:
     """Delivers due check-ins within a global rate limit."""
 
     def __init__(
-        self, svc: Services, bot: Bot, *, rate_per_second: float, batch: int = BATCH
+        self, svc: Services, bot: Bot, *, limiter: AsyncLimiter, batch: int = BATCH
     ) -> None:
         self.svc = svc
         self.bot = bot
         self.batch = batch
         self.lease = LEASE
-        self.limiter = AsyncLimiter(max(1.0, rate_per_second), 1.0)
+        self.limiter = limiter
         self._lock = asyncio.Lock()
         # Set by a 429: nothing is sent until then (clock time, so tests never sleep).
         self.backoff_until: datetime | None = None
@@ -144,23 +156,54 @@ class Dispatcher:
         return ids
 
     async def run_once(self) -> Report:
-        """One pass: claim everything due now and deliver it, in order per user."""
+        """One pass: claim everything due now and deliver it, in order per user.
+
+        The next batch is claimed and composed while the current one is being sent, so
+        the send budget is never idle waiting for the database.
+        """
         async with self._lock:
             report = Report()
-            while True:
-                now = self.svc.clock.now()
-                if self._backing_off(now):
-                    return report
-                ids = await self.claim(now)
-                if not ids:
-                    return report
-                report.claimed += len(ids)
-                await self._deliver_batch(ids, now, report)
-                await self._flush()
-                if len(ids) < self.batch or self._backing_off(now):
-                    return report
+            upcoming: asyncio.Task[Batch | None] | None = asyncio.create_task(self._prepare())
+            try:
+                while upcoming is not None:
+                    batch = await upcoming
+                    upcoming = None
+                    if batch is None:
+                        break
+                    report.claimed += len(batch.ids)
+                    if len(batch.ids) == self.batch:
+                        upcoming = asyncio.create_task(self._prepare())
+                    await asyncio.gather(
+                        *(
+                            self._send_user(batch.users.get(uid), items, batch.now, report)
+                            for uid, items in batch.plans.items()
+                        )
+                    )
+                    await self._flush()
+            finally:
+                if upcoming is not None:
+                    # A prepared batch that will not be sent now goes back to 'planned'.
+                    batch = await upcoming
+                    if batch is not None:
+                        await self._release(batch.ids)
+            return report
 
-    async def _deliver_batch(self, ids: list[int], now: datetime, report: Report) -> None:
+    async def _release(self, ids: list[int]) -> None:
+        async with self.svc.db.session() as session:
+            await session.exec(  # type: ignore[call-overload]
+                update(CheckIn)
+                .where(col(CheckIn.id).in_(ids), col(CheckIn.state) == SENDING)
+                .values(state=PLANNED, attempts=CheckIn.attempts - 1)
+            )
+
+    async def _prepare(self) -> Batch | None:
+        """Claim due rows and decide what each one says (None when nothing is due)."""
+        now = self.svc.clock.now()
+        if self._backing_off(now):
+            return None
+        ids = await self.claim(now)
+        if not ids:
+            return None
         async with self.svc.db.session() as session:
             rows = (await session.exec(select(CheckIn).where(col(CheckIn.id).in_(ids)))).all()
             user_ids = list({row.user_id for row in rows})
@@ -183,15 +226,15 @@ class Dispatcher:
             ]
             facts = await prefetch(session, daily, now)
             plans: dict[int, list[tuple[CheckIn, Composed | Outcome]]] = defaultdict(list)
-            for row in sorted(rows, key=lambda r: (r.due_at, r.id or 0)):
+            for index, row in enumerate(sorted(rows, key=lambda r: (r.due_at, r.id or 0))):
+                if index % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # composing 500 prompts must not stall chatting users
                 user, program = users.get(row.user_id), programs.get(row.user_id)
                 decided = await self._decide(
                     session, row, user, program, now, facts.get(row.user_id)
                 )
                 plans[row.user_id].append((row, decided))
-        await asyncio.gather(
-            *(self._send_user(users.get(uid), items, now, report) for uid, items in plans.items())
-        )
+        return Batch(ids, now, users, plans)
 
     async def _decide(
         self,
@@ -251,10 +294,7 @@ class Dispatcher:
         except Forbidden:
             return _outcome(row, state=FAILED, error="blocked by user", blocked=True)
         except RetryAfter as exc:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # PTB 22 warns that the type becomes timedelta
-                raw = exc.retry_after
-            until = now + (raw if isinstance(raw, timedelta) else timedelta(seconds=raw))
+            until = now + timedelta(seconds=retry_after_seconds(exc))
             self.backoff_until = max(self.backoff_until or until, until)
             # A 429 is Telegram asking us to wait, not a failure: it never uses up an attempt.
             return _outcome(row, PLANNED, due=until, count_attempt=False, error="rate limited")
@@ -328,7 +368,10 @@ class Dispatcher:
                     )
                 ).all()
             }
-            for outcome in pending:
+            next_daily: list[dict[str, Any]] = []
+            for index, outcome in enumerate(pending):
+                if index % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
                 row = rows.get(outcome.checkin_id)
                 if row is None:
                     continue
@@ -340,9 +383,11 @@ class Dispatcher:
                 if outcome.state == SENT:
                     row.sent_at = now
                 session.add(row)
-                await self._apply(
-                    session, outcome, users.get(outcome.user_id), programs.get(outcome.user_id), now
-                )
+                user = users.get(outcome.user_id)
+                await self._apply(session, outcome, user, programs.get(outcome.user_id), now)
+                if outcome.plan_next and outcome.kind == Kind.DAILY and user is not None:
+                    next_daily.extend(planner.next_daily_rows(user, now))
+            await planner.insert_ignore_many(session, next_daily)
 
     async def _apply(
         self,
@@ -383,8 +428,5 @@ class Dispatcher:
                 state = outreach.respect_silence(repo.state_of(program), repo.intake_of(user), now)
                 repo.apply_state(program, state)
             session.add(program)
-        if outcome.plan_next:
-            if outcome.kind == Kind.DAILY:
-                await planner.plan_daily(session, user, now)
-            elif outcome.kind == Kind.WEEKLY:
-                await planner.plan_weekly(session, user, now)
+        if outcome.plan_next and outcome.kind == Kind.WEEKLY:
+            await planner.plan_weekly(session, user, now)

@@ -18,6 +18,7 @@ from bot.checkins.timing import (
     parse_hhmm,
 )
 from bot.program.parsing import resolve_zone
+from bot.storage.db import Database
 from bot.storage.models import CheckIn, User
 
 PLANNED = "planned"
@@ -169,3 +170,69 @@ async def release_held(session: AsyncSession, user_id: int, now: datetime) -> No
         .where(col(CheckIn.user_id) == user_id, col(CheckIn.state) == HELD)
         .values(state=PLANNED, due_at=now)
     )
+
+
+def next_daily_rows(user: User, now: datetime) -> list[dict[str, Any]]:
+    """Rows for today's prompt (if still ahead) and tomorrow's, for insert-or-ignore."""
+    if not user.active or user.paused or not user.intake_complete:
+        return []
+    zone = resolve_zone(user.timezone)
+    quiet_start, quiet_end = _quiet(user)
+    rows = []
+    for day, due in daily_candidates(now, zone, parse_hhmm(user.prompt_time))[:2]:
+        due = outside_quiet_hours(due, zone, quiet_start, quiet_end)
+        if due > now:
+            rows.append(
+                {
+                    "user_id": user.id,
+                    "kind": Kind.DAILY,
+                    "key": day.isoformat(),
+                    "due_at": due,
+                    "state": PLANNED,
+                    "attempts": 0,
+                }
+            )
+    return rows
+
+
+async def insert_ignore_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert many check-ins in one statement, skipping (user, kind, key) that exist."""
+    if not rows:
+        return
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = builder(CheckIn).on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
+    await session.execute(statement, rows)
+
+
+async def plan_all_daily(database: Database, now: datetime, chunk: int = 5_000) -> int:
+    """Make sure every active user has their next daily prompts planned; returns users seen.
+
+    Set-based and idempotent, for start-up after downtime and for large user bases: it plans
+    today's prompt (if still ahead) and tomorrow's, and insert-or-ignore skips days that
+    already have a row, sent or not.
+    """
+    seen = 0
+    last_id = -1
+    while True:
+        async with database.session() as session:
+            users = (
+                await session.exec(
+                    select(User)
+                    .where(
+                        col(User.id) > last_id,
+                        col(User.active),
+                        col(User.intake_complete),
+                        col(User.paused).is_(False),
+                    )
+                    .order_by(col(User.id))
+                    .limit(chunk)
+                )
+            ).all()
+            if not users:
+                return seen
+            seen += len(users)
+            last_id = users[-1].id
+            await insert_ignore_many(
+                session, [r for user in users for r in next_daily_rows(user, now)]
+            )

@@ -15,7 +15,9 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin
 
 
 def make_settings(db_url: str, **extra: object) -> Settings:
-    return Settings(_env_file=None, database_url=db_url, default_timezone="UTC", **extra)  # type: ignore[call-arg]
+    """Test settings: a high send budget, since tests measure behaviour, not Telegram's pacing."""
+    options: dict[str, object] = {"rate_limit_per_second": 100_000, **extra}
+    return Settings(_env_file=None, database_url=db_url, default_timezone="UTC", **options)  # type: ignore[call-arg]
 
 
 @pytest.fixture
