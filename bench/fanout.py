@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.services import services_of
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
-from bot.testing.fake_api import FakeBotAPI
+from bot.testing.fake_api import Call, FakeBotAPI
 from bot.testing.harness import TEST_TOKEN
 from bot.testing.seed import seed_users
 
@@ -69,7 +69,7 @@ async def run(db_url: str, users: int, rate: float) -> dict[str, Any]:
     """Start the bot on a prepared database, plan the prompts, deliver them, and measure."""
     clock = OffsetClock()
     clock.set(DUE - timedelta(minutes=5))
-    api = FakeBotAPI(rate_limit=rate)
+    api = FakeBotAPI(rate_limit=rate, record=False)
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         database_url=db_url,
@@ -100,43 +100,43 @@ async def run(db_url: str, users: int, rate: float) -> dict[str, Any]:
         asyncio.create_task(_chatter(app, 900_000_000 + i, stop, handled)) for i in range(CHATTERS)
     ]
     first_id, last_id = 1_000_000, 1_000_000 + users
-    delivered: set[int] = set()
-    api.on_call = lambda call: (
-        delivered.add(call.chat_id)
-        if call.method == "sendMessage" and call.chat_id and first_id <= call.chat_id < last_id
-        else None
-    )
+    counts: Counter[int] = Counter()
+    times: list[float] = []  # first and last check-in send
+    other = [0]
+
+    def on_call(call: Call) -> None:
+        if call.method != "sendMessage" or not call.chat_id:
+            return
+        if first_id <= call.chat_id < last_id:
+            counts[call.chat_id] += 1
+            times[1:] = [call.at] if times else []
+            if not times:
+                times.append(call.at)
+        elif times:
+            other[0] += 1
+
+    api.on_call = on_call
     started = time.perf_counter()
     deadline = started + max(60.0, users / rate * 3)
     while time.perf_counter() < deadline:
         await dispatcher.run_once()
-        if len(delivered) >= users:
+        if len(counts) >= users:
             break
         if dispatcher.backoff_until is not None:
             await asyncio.sleep(max(0.0, (dispatcher.backoff_until - clock.now()).total_seconds()))
         else:
             await asyncio.sleep(0.05)
-    sends = [
-        c
-        for c in api.calls
-        if c.method == "sendMessage" and c.chat_id and first_id <= c.chat_id < last_id
-    ]
-    seconds = (sends[-1].at - sends[0].at) if len(sends) > 1 else 0.0
-    window = [
-        c
-        for c in api.calls
-        if c.method == "sendMessage" and sends and sends[0].at <= c.at <= sends[-1].at
-    ]
+    sent = sum(counts.values())
+    seconds = times[-1] - times[0] if len(times) == 2 else 0.0
     stop.set()
     await asyncio.gather(*background, return_exceptions=True)
     memory_after = rss_mb()
-    counts = Counter(c.chat_id for c in sends)
     await app.stop()
     await app.shutdown()
     if app.post_shutdown:
         await app.post_shutdown(app)
-    achieved = (len(sends) - 1) / seconds if seconds else 0.0
-    total = (len(window) - 1) / seconds if seconds else 0.0
+    achieved = (sent - 1) / seconds if seconds else 0.0
+    total = (sent - 1 + other[0]) / seconds if seconds else 0.0
     return {
         "users": users,
         "rate_limit": rate,
@@ -149,7 +149,7 @@ async def run(db_url: str, users: int, rate: float) -> dict[str, Any]:
         "messages_per_second": total,
         "fraction_of_limit": total / rate if rate else 0.0,
         "retry_after_received": api.retry_after_count,
-        "retry_after_per_10k": api.retry_after_count / max(1, len(sends)) * 10_000,
+        "retry_after_per_10k": api.retry_after_count / max(1, sent) * 10_000,
         "lost": users - len(counts),
         "duplicated": sum(n - 1 for n in counts.values()),
         "max_loop_stall_ms": max(stalls) * 1000 if stalls else 0.0,
@@ -163,3 +163,17 @@ def sqlite_url(workdir: Path, name: str) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
+
+
+def main() -> None:
+    """`python -m bench.fanout DB_URL USERS RATE`: one scenario in a fresh process, JSON out."""
+    import json
+    import sys
+
+    db_url, users, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    asyncio.run(prepare_database(db_url, users))
+    print(json.dumps(asyncio.run(run(db_url, users, rate))))
+
+
+if __name__ == "__main__":
+    main()

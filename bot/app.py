@@ -44,7 +44,7 @@ from bot.handlers import (
 )
 from bot.handlers.base import handler
 from bot.handlers.router import command
-from bot.ratelimit import SharedRateLimiter, smooth_limiter
+from bot.ratelimit import SendBudget, SharedRateLimiter
 from bot.render import Renderer
 from bot.services import SERVICES_KEY, Services, services_of
 from bot.storage.db import Database
@@ -177,7 +177,7 @@ def build_application(
     update_processor: BaseUpdateProcessor | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot: handlers, database, renderer, dispatcher, injected clock and request."""
-    limiter = smooth_limiter(settings.rate_limit_per_second)
+    budget = SendBudget(settings.rate_limit_per_second)
     Cipher.configure(
         settings.encryption_key.get_secret_value() if settings.encryption_key else None
     )
@@ -188,7 +188,7 @@ def build_application(
         .concurrent_updates(
             update_processor or PerUserUpdateProcessor(settings.max_concurrent_updates)
         )
-        .rate_limiter(SharedRateLimiter(limiter))
+        .rate_limiter(SharedRateLimiter(budget))
         .post_init(prepare)
         .post_shutdown(_shutdown)
     )
@@ -209,7 +209,7 @@ def build_application(
         base_url=settings.bot_api_base_url,
         request=request or HTTPXRequest(connection_pool_size=64),
     )
-    app.bot_data[DISPATCHER_KEY] = Dispatcher(svc, checkin_bot, limiter=limiter)
+    app.bot_data[DISPATCHER_KEY] = Dispatcher(svc, checkin_bot, budget=budget)
     _register(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(

@@ -1,8 +1,10 @@
-"""One sending budget for the whole bot: replies and check-ins draw from the same limiter.
+"""One sending budget for the whole bot: replies and check-ins draw from the same pacer.
 
 Telegram's overall limit (about 30 messages per second) counts every message a bot sends.
 Pacing check-ins alone would let busy conversations push the total over it, so replies pass
-through the same smooth limiter, and a 429 on a reply is waited out and retried.
+through the same pacer, and a 429 on a reply is waited out and retried. Replies go first:
+a fan-out of thousands of check-ins queues one message at a time behind them, so a person
+talking to the bot waits at most one slot, never for the whole broadcast.
 """
 
 from __future__ import annotations
@@ -14,21 +16,41 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from telegram._utils.types import JSONDict
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 SENDING_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "editMessageText"})
-# Pace slightly under the limit: a smooth 98 % never trips a fixed one-second window.
+# Pace slightly under the limit: an even 98 % never trips a fixed one-second window.
 HEADROOM = 0.98
 
 
-def smooth_limiter(per_second: float) -> AsyncLimiter:
-    """A limiter that releases one message every 1/rate seconds, with no initial burst."""
-    rate = max(0.1, per_second * HEADROOM)
-    return AsyncLimiter(1, 1 / rate)
+class SendBudget:
+    """Spaces sends evenly at the configured rate; replies jump ahead of bulk sends."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1 / max(0.1, per_second * HEADROOM)
+        self._next = 0.0
+        self._slot = asyncio.Lock()
+        self._bulk = asyncio.Lock()
+
+    async def _take(self) -> None:
+        async with self._slot:
+            now = asyncio.get_running_loop().time()
+            wait = self._next - now
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next = max(now, self._next) + self.interval
+
+    async def reply(self) -> None:
+        """Wait for a slot for a message someone is waiting for."""
+        await self._take()
+
+    async def bulk(self) -> None:
+        """Wait for a slot for a check-in; only one bulk sender queues at a time."""
+        async with self._bulk:
+            await self._take()
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -42,8 +64,8 @@ def retry_after_seconds(error: RetryAfter) -> float:
 class SharedRateLimiter(BaseRateLimiter[int]):
     """Paces sending calls through a shared limiter; retries replies after a 429."""
 
-    def __init__(self, limiter: AsyncLimiter, max_retries: int = 5) -> None:
-        self.limiter = limiter
+    def __init__(self, budget: SendBudget, max_retries: int = 5) -> None:
+        self.budget = budget
         self.max_retries = max_retries
 
     async def initialize(self) -> None:
@@ -64,8 +86,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         """Wait for budget on sending calls, send, and wait out any 429."""
         for attempt in range(self.max_retries + 1):
             if endpoint in SENDING_METHODS:
-                async with self.limiter:
-                    pass
+                await self.budget.reply()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,7 +37,7 @@ from bot.checkins.compose import NUDGE, Composed, Prefetched, Reschedule, compos
 from bot.checkins.planner import FAILED, HELD, PLANNED, SENDING, SENT, SKIPPED
 from bot.checkins.timing import Kind
 from bot.program import outreach
-from bot.ratelimit import retry_after_seconds
+from bot.ratelimit import SendBudget, retry_after_seconds
 from bot.services import Services
 from bot.storage import repo
 from bot.storage.models import CheckIn, ProgramRow, QuestionLog, User
@@ -113,14 +112,12 @@ class Batch:
 class Dispatcher:
     """Delivers due check-ins within a global rate limit."""
 
-    def __init__(
-        self, svc: Services, bot: Bot, *, limiter: AsyncLimiter, batch: int = BATCH
-    ) -> None:
+    def __init__(self, svc: Services, bot: Bot, *, budget: SendBudget, batch: int = BATCH) -> None:
         self.svc = svc
         self.bot = bot
         self.batch = batch
         self.lease = LEASE
-        self.limiter = limiter
+        self.budget = budget
         self._lock = asyncio.Lock()
         # Set by a 429: nothing is sent until then (clock time, so tests never sleep).
         self.backoff_until: datetime | None = None
@@ -317,18 +314,16 @@ class Dispatcher:
             if composed.keyboard
             else None
         )
-        async with self.limiter:
-            await self.bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
+        await self.budget.bulk()
+        await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
         if composed.photo is not None:
-            async with self.limiter:
-                await self.bot.send_photo(
-                    chat_id,
-                    InputFile(composed.photo, filename="mood.png"),
-                    caption=composed.photo_caption,
-                    parse_mode=ParseMode.HTML,
-                )
+            await self.budget.bulk()
+            await self.bot.send_photo(
+                chat_id,
+                InputFile(composed.photo, filename="mood.png"),
+                caption=composed.photo_caption,
+                parse_mode=ParseMode.HTML,
+            )
 
     async def _record(self, outcome: Outcome) -> None:
         self._pending.append(outcome)
