@@ -94,6 +94,18 @@ class Outcome:
     plan_next: bool = False
 
 
+async def _people(
+    session: AsyncSession, user_ids: set[int]
+) -> tuple[dict[int, User], dict[int, ProgramRow]]:
+    """Users and their program rows for a batch, in two queries."""
+    ids = list(user_ids)
+    users = (await session.exec(select(User).where(col(User.id).in_(ids)))).all()
+    programs = (
+        await session.exec(select(ProgramRow).where(col(ProgramRow.user_id).in_(ids)))
+    ).all()
+    return {u.id: u for u in users}, {p.user_id: p for p in programs}
+
+
 def _outcome(row: CheckIn, state: str, **details: object) -> Outcome:
     assert row.id is not None
     return Outcome(row.id, row.user_id, row.kind, state, **details)  # type: ignore[arg-type]
@@ -203,19 +215,7 @@ class Dispatcher:
             return None
         async with self.svc.db.session() as session:
             rows = (await session.exec(select(CheckIn).where(col(CheckIn.id).in_(ids)))).all()
-            user_ids = list({row.user_id for row in rows})
-            users = {
-                u.id: u
-                for u in (await session.exec(select(User).where(col(User.id).in_(user_ids)))).all()
-            }
-            programs = {
-                p.user_id: p
-                for p in (
-                    await session.exec(
-                        select(ProgramRow).where(col(ProgramRow.user_id).in_(user_ids))
-                    )
-                ).all()
-            }
+            users, programs = await _people(session, {row.user_id for row in rows})
             daily = [
                 (users[r.user_id], programs[r.user_id])
                 for r in rows
@@ -350,19 +350,7 @@ class Dispatcher:
                     )
                 ).all()
             }
-            user_ids = list({o.user_id for o in pending})
-            users = {
-                u.id: u
-                for u in (await session.exec(select(User).where(col(User.id).in_(user_ids)))).all()
-            }
-            programs = {
-                p.user_id: p
-                for p in (
-                    await session.exec(
-                        select(ProgramRow).where(col(ProgramRow.user_id).in_(user_ids))
-                    )
-                ).all()
-            }
+            users, programs = await _people(session, {o.user_id for o in pending})
             next_daily: list[dict[str, Any]] = []
             for index, outcome in enumerate(pending):
                 if index % YIELD_EVERY == 0:

@@ -77,6 +77,10 @@ class Turn:
             self._conversation = await repo.get_conversation(self.session, self.user_id)
             self._loaded = True
 
+    def forget(self) -> None:
+        """Drop the cached user and flow, after rows were created or erased."""
+        self._user, self._conversation, self._loaded = None, None, False
+
     async def user(self) -> User | None:
         """The user row, or None for a stranger."""
         await self._load()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.checkins import planner
+from bot.handlers.answers import TEXT_FIELDS, apply_text_answer
 from bot.handlers.base import Keyboard, Turn, callback_parts, text_of
 from bot.handlers.choices import CHOICES, apply_choice, is_valid
 from bot.handlers.common import describe_when, load_view, phase_title, plan_milestone
 from bot.program import phases
-from bot.program.parsing import parse_past_date, parse_time_of_day, parse_timezone, resolve_zone
 from bot.program.tracks import growth_reason
 from bot.storage import repo
 from bot.storage.models import ProgramRow, User
@@ -28,7 +28,6 @@ STEPS = (
     "timezone",
     "prompt_time",
 )
-NAME_LIMIT = 64
 DEFAULT_PROMPT_TIME = "20:00"
 
 
@@ -66,7 +65,7 @@ async def start(turn: Turn) -> None:
             )
         )
         await turn.session.flush()
-        turn._loaded = False
+        turn.forget()
         await turn.enter(FLOW, "name")
         await ask(turn, "name")
         return
@@ -110,37 +109,12 @@ async def on_text(turn: Turn, step: str) -> None:
     """A typed answer during intake."""
     user = await turn.user()
     assert user is not None
-    text = text_of(turn.update).strip()
-    if step == "name":
-        if not text or len(text) > NAME_LIMIT:
-            turn.say("intake/bad_name", limit=NAME_LIMIT)
-            return
-        user.name = text
-    elif step == "breakup_date":
-        today = turn.now.astimezone(resolve_zone(user.timezone)).date()
-        parsed = parse_past_date(text, today)
-        if parsed is None:
-            turn.say("intake/bad_date")
-            return
-        user.breakup_date = parsed
-    elif step == "timezone":
-        zone = parse_timezone(text)
-        if zone is None:
-            turn.say("intake/bad_timezone")
-            return
-        user.timezone = zone
-    elif step == "prompt_time":
-        at = parse_time_of_day(text)
-        if at is None:
-            turn.say("intake/bad_time", keyboard=_keyboard(turn, step))
-            return
-        user.prompt_time = at.strftime("%H:%M")
-    else:
+    if step not in TEXT_FIELDS:
         turn.say("intake/use_buttons")
         await ask(turn, step)
         return
-    turn.session.add(user)
-    await _advance(turn, step)
+    if apply_text_answer(turn, user, step, text_of(turn.update), _keyboard(turn, step)):
+        await _advance(turn, step)
 
 
 async def on_button(turn: Turn) -> None:

@@ -77,5 +77,5 @@ async def on_button(turn: Turn) -> None:
         turn.say("delete/kept")
         return
     await repo.delete_user(turn.session, turn.user_id)
-    turn._user, turn._conversation = None, None
+    turn.forget()
     turn.say("delete/done")

@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 
 from bot.checkins import planner
+from bot.handlers.answers import TEXT_FIELDS, apply_text_answer
 from bot.handlers.base import Keyboard, Turn, callback_parts
 from bot.handlers.choices import CHOICES, apply_choice, current_label, is_valid
 from bot.handlers.common import describe_when, load_view, plan_milestone, save_state
-from bot.handlers.intake import NAME_LIMIT
 from bot.program import outreach, phases
 from bot.program.model import Track
-from bot.program.parsing import parse_past_date, parse_time_of_day, parse_timezone, resolve_zone
+from bot.program.parsing import parse_time_of_day
 
 FLOW = "settings"
-TEXT_FIELDS = ("name", "breakup_date", "timezone", "prompt_time", "quiet_hours")
+EDITABLE_BY_TEXT = (*TEXT_FIELDS, "quiet_hours")
 MENU = (
     ("name", "name"),
     ("breakup_date", "breakup_date"),
@@ -87,7 +87,7 @@ async def on_menu_button(turn: Turn) -> None:
         await turn.leave()
         turn.say("cancel", had_flow=True)
         return
-    if field in TEXT_FIELDS:
+    if field in EDITABLE_BY_TEXT:
         await turn.enter(FLOW, field)
         keyboard = (
             [[(turn.label("settings", "quiet_off"), "sv:quiet_hours:off")]]
@@ -177,30 +177,7 @@ async def on_text(turn: Turn, field: str, text: str) -> None:
     if view is None:
         return
     user = view.user
-    if field == "name":
-        if not text.strip() or len(text.strip()) > NAME_LIMIT:
-            turn.say("intake/bad_name", limit=NAME_LIMIT)
-            return
-        user.name = text.strip()
-    elif field == "breakup_date":
-        parsed = parse_past_date(text, turn.now.astimezone(resolve_zone(user.timezone)).date())
-        if parsed is None:
-            turn.say("intake/bad_date")
-            return
-        user.breakup_date = parsed
-    elif field == "timezone":
-        zone = parse_timezone(text)
-        if zone is None:
-            turn.say("intake/bad_timezone")
-            return
-        user.timezone = zone
-    elif field == "prompt_time":
-        at = parse_time_of_day(text)
-        if at is None:
-            turn.say("intake/bad_time")
-            return
-        user.prompt_time = at.strftime("%H:%M")
-    elif field == "quiet_hours":
+    if field == "quiet_hours":
         match = _QUIET.match(text)
         start = parse_time_of_day(match.group(1)) if match else None
         end = parse_time_of_day(match.group(2)) if match else None
@@ -208,8 +185,10 @@ async def on_text(turn: Turn, field: str, text: str) -> None:
             turn.say("settings/bad_quiet")
             return
         user.quiet_start, user.quiet_end = start.strftime("%H:%M"), end.strftime("%H:%M")
-    elif field in CHOICES or field in ("menu", "reached"):
+        turn.session.add(user)
+    elif field not in TEXT_FIELDS:
         turn.say("errors/use_buttons")
         return
-    turn.session.add(user)
+    elif not apply_text_answer(turn, user, field, text):
+        return
     await _saved(turn, replan=field in ("timezone", "prompt_time", "quiet_hours"))
