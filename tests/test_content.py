@@ -159,7 +159,11 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {"steps": [{"title": EVIL, "done": True}, {"title": "x", "done": False}]}
     ],
     "foundation/ask": [{"step": s} for s in ("triggers", "boundaries", "listening", "vision")],
-    "foundation/saved": [{"remaining": ["vision"]}, {"remaining": []}],
+    "foundation/saved": [
+        {"remaining": ["vision"], "gate_open": False},
+        {"remaining": [], "gate_open": True},
+        {"remaining": [], "gate_open": False},
+    ],
     "foundation/not_now": [{}],
     "reconnected/ask": [{}],
     "checklist/intro": [{"blocked_reason": EVIL}, {"blocked_reason": None}],

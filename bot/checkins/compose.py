@@ -22,6 +22,8 @@ from bot.storage import repo
 from bot.storage.models import CheckIn, ProgramRow, QuestionLog, User
 
 NUDGE = "nudge"
+# Blockers that only the other person can clear: announcing them would be noise.
+WAITING_ON_THEM = frozenset({"awaiting_reply", "outreach_not_sent"})
 NUDGE_AFTER = timedelta(days=3)
 NUDGE_GAP = timedelta(days=7)
 MAX_UNANSWERED_NUDGES = 2
@@ -172,6 +174,8 @@ async def compose(
             return None
         if gate.time_opens_at is not None:
             return Reschedule(gate.time_opens_at)
+        if gate.blockers and {b.code for b in gate.blockers} <= WAITING_ON_THEM:
+            return None
         title = labels["phase_title"][gate.target.value]
         if gate.is_open:
             return Composed(

@@ -120,6 +120,8 @@ async def plan_milestone(turn: Turn, view: View) -> None:
     gate = phases.evaluate(view.state, view.intake, view.progress, turn.now)
     if gate.target is None or any(b.code.endswith("_track") for b in gate.blockers):
         return
+    if gate.time_opens_at is None and not gate.is_open:
+        return  # waiting on the user or on a reply, not on the calendar: nothing to announce
     due = gate.time_opens_at or turn.now + timedelta(minutes=1)
     key = f"{gate.target.value}:{view.state.phase_started_at.date().isoformat()}"
     await planner.plan_once(turn.session, view.user, Kind.MILESTONE, key, due)

@@ -166,4 +166,5 @@ async def on_foundation_text(turn: Turn, step: str, text: str) -> None:
         "foundation/saved",
         _reconnected_keyboard(turn) if gate.is_open else _foundation_keyboard(turn, view),
         remaining=remaining,
+        gate_open=gate.is_open,
     )
