@@ -29,6 +29,9 @@ def mood_chart(points: list[tuple[datetime, int]], title: str, ylabel: str) -> b
         axes.set_ylabel(ylabel)
         axes.grid(alpha=0.3)
         axes.xaxis_date()
+        span_days = (points[-1][0] - points[0][0]).days if points else 0
+        # One tick per day (or per week on long spans): mood is a daily measure.
+        axes.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, span_days // 7)))  # type: ignore[no-untyped-call]
         axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
         figure.autofmt_xdate()
         figure.tight_layout()
