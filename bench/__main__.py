@@ -227,7 +227,8 @@ def render_markdown(r: dict[str, Any], table: str) -> str:
         "handlers, templates and database, against the in-process fake Bot API.\n\n"
         f"Machine: {machine['cpus']} CPUs, Python {machine['python']}, {machine['platform']}.\n\n"
         "```\n" + table + "\n```\n\n"
-        "Raw figures: `bench/results.json`. Analysis of the floors not met: see below.\n"
+        "Raw figures: `bench/results.json`.\n\n"
+        + (ROOT / "bench" / "analysis.md").read_text()
     )
 
 

@@ -202,7 +202,8 @@ async def insert_ignore_many(session: AsyncSession, rows: list[dict[str, Any]]) 
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = builder(CheckIn).on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
-    await session.execute(statement, rows)
+    connection = await session.connection()
+    await connection.execute(statement, rows)
 
 
 async def plan_all_daily(database: Database, now: datetime, chunk: int = 5_000) -> int:
