@@ -124,7 +124,7 @@ async def _drive(
         nonlocal sent
         for kind, value in script(api, user_id):
             data = value() if callable(value) else value
-            update_id = user_id * 1000 + next(ids)
+            update_id = next(ids)  # unique across users: the tracker keys on it
             payload = (
                 _message(user_id, update_id, data)
                 if kind == "text"

@@ -6,7 +6,7 @@ import gc
 import logging
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -231,4 +231,3 @@ def dispatcher_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Dispatcher:
     return found
 
 
-__all__ = ["Update", "build_application", "dispatcher_of", "prepare"]

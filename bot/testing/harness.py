@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -203,7 +203,3 @@ def text_of(calls: list[Call]) -> str:
     """Join the texts of several replies."""
     return "\n".join(c.text for c in calls)
 
-
-def at(clock: ManualClock) -> datetime:
-    """The clock's current time (readability helper)."""
-    return clock.now()
