@@ -21,6 +21,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.checkins.dispatcher import Dispatcher
+from bot.checkins.planner import plan_all_daily
 from bot.clock import Clock, SystemClock
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
@@ -53,6 +54,7 @@ from bot.storage.types import Cipher
 
 log = logging.getLogger(__name__)
 DISPATCHER_KEY = "dispatcher"
+HEALED_KEY = "daily_plans_healed"
 COMMANDS = (
     "start",
     "help",
@@ -157,6 +159,12 @@ async def _shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def _dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     dispatcher = context.bot_data[DISPATCHER_KEY]
     assert isinstance(dispatcher, Dispatcher)
+    if not context.bot_data.get(HEALED_KEY):
+        # Once per process, after start-up: every active user gets their next prompts planned,
+        # whatever was skipped or missed while the bot was down.
+        context.bot_data[HEALED_KEY] = True
+        svc = services_of(context.bot_data)
+        await plan_all_daily(svc.db, svc.clock.now())
     report = await dispatcher.run_once()
     if report.claimed:
         log.info(
@@ -229,5 +237,3 @@ def dispatcher_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Dispatcher:
     found = app.bot_data[DISPATCHER_KEY]
     assert isinstance(found, Dispatcher)
     return found
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+_IN_SESSION: contextvars.ContextVar[bool] = contextvars.ContextVar("in_session", default=False)
 
 
 def async_url(url: str) -> str:
@@ -73,8 +75,15 @@ class Database:
             async with self._sessions() as session, session.begin():
                 yield session
             return
-        async with self._writer, self._sessions() as session, session.begin():
-            yield session
+        if _IN_SESSION.get():
+            # The writer lock is not re-entrant: a nested session would wait on itself forever.
+            raise RuntimeError("nested database session in one task (SQLite would deadlock)")
+        marker = _IN_SESSION.set(True)
+        try:
+            async with self._writer, self._sessions() as session, session.begin():
+                yield session
+        finally:
+            _IN_SESSION.reset(marker)
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -202,4 +202,3 @@ class SimUser:
 def text_of(calls: list[Call]) -> str:
     """Join the texts of several replies."""
     return "\n".join(c.text for c in calls)
-

@@ -247,3 +247,23 @@ async def test_two_instances_send_each_check_in_exactly_once(db_url: str) -> Non
     finally:
         await first.stop()
         await second.stop()
+
+
+async def test_start_up_healing_plans_missing_prompts_once(bot: Harness) -> None:
+    from bot.checkins.planner import plan_all_daily
+
+    user = bot.user()
+    await do_intake(user, timezone="UTC", prompt_time="20:00")
+    await bot.advance(DAY)  # the first day's prompt goes out
+    planned = [r.id for r in await _rows(bot, user.id) if r.state == "planned"]
+    async with bot.app.bot_data["services"].db.session() as session:  # type: ignore[union-attr]
+        for checkin_id in planned:
+            await session.delete(await session.get(CheckIn, checkin_id))
+    db = bot.app.bot_data["services"].db  # type: ignore[union-attr]
+    await plan_all_daily(db, bot.clock.now())
+    await plan_all_daily(db, bot.clock.now())
+    rows = await _rows(bot, user.id)
+    keys = [r.key for r in rows]
+    assert len(keys) == len(set(keys))
+    assert any(r.state == "planned" and r.due_at > bot.clock.now() for r in rows)
+    assert [r.key for r in rows if r.state == "sent"] == ["2026-03-01"]

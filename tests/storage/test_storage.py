@@ -103,3 +103,16 @@ async def test_export_then_delete_erases_everything(database: Database) -> None:
         again = await repo.export_user(session, 1)
     assert again["user"] is None
     assert all(rows == [] for key, rows in again.items() if key != "user")
+
+
+async def test_nested_sqlite_session_fails_fast_instead_of_deadlocking(tmp_path: object) -> None:
+    db = Database(f"sqlite:///{tmp_path}/nested.db")
+    try:
+        async with db.session():
+            with pytest.raises(RuntimeError, match="nested database session"):
+                async with db.session():
+                    pass
+        async with db.session():  # the lock was released: a later session works
+            pass
+    finally:
+        await db.dispose()
