@@ -13,10 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.charts import mood_chart
 from bot.checkins.timing import Kind
+from bot.coach import next_question
 from bot.program import phases
 from bot.program.contact import no_contact_streak_days, positive_exchanges
 from bot.program.model import OutreachOutcome, Phase, Track
-from bot.program.questions import NO_REPEAT_DAYS, choose_question, pool_for
+from bot.program.questions import NO_REPEAT_DAYS
 from bot.render import Renderer
 from bot.storage import repo
 from bot.storage.models import CheckIn, ProgramRow, QuestionLog, User
@@ -119,14 +120,7 @@ async def compose(
         )
         if should_nudge(row, known, now):
             return Composed("checkins/nudge", {"name": name}, nudge=True)
-        asked = known.asked
-        question = choose_question(
-            renderer.questions,
-            pool_for(state.phase, state.track),
-            asked,
-            now,
-            user.id * 1_000 + now.toordinal(),
-        )
+        question = next_question(renderer, row, known.asked, now)
         return Composed(
             "reflection/prompt",
             {"question": renderer.question_texts[question.id], "is_checkin": True},

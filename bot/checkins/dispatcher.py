@@ -36,11 +36,12 @@ from bot.checkins import planner
 from bot.checkins.compose import NUDGE, Composed, Prefetched, Reschedule, compose, prefetch
 from bot.checkins.planner import FAILED, HELD, PLANNED, SENDING, SENT, SKIPPED
 from bot.checkins.timing import Kind
+from bot.coach import record_asked
 from bot.program import outreach
 from bot.ratelimit import SendBudget, retry_after_seconds
 from bot.services import Services
 from bot.storage import repo
-from bot.storage.models import CheckIn, ProgramRow, QuestionLog, User
+from bot.storage.models import CheckIn, ProgramRow, User
 
 log = logging.getLogger(__name__)
 
@@ -390,11 +391,7 @@ class Dispatcher:
         composed = outcome.composed
         if composed is not None and program is not None:
             if composed.question_id:
-                session.add(
-                    QuestionLog(user_id=user.id, question_id=composed.question_id, asked_at=now)
-                )
-                program.pending_question_id = composed.question_id
-                program.pending_question_at = now
+                record_asked(session, program, composed.question_id, now)
             if composed.nudge:
                 await planner.insert_ignore(
                     session,

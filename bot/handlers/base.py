@@ -191,3 +191,21 @@ def callback_parts(update: Update, prefix: str) -> list[str]:
     data = (query.data or "") if query else ""
     parts = data.split(":")
     return parts[1:] if parts and parts[0] == prefix else []
+
+
+async def step_button(turn: Turn, prefix: str, flow: str) -> tuple[str, str] | None:
+    """A `prefix:step:value` tap valid only for the step of `flow` being asked right now.
+
+    Anything else (an old message, another flow, forged data) gets the stale-button reply.
+    """
+    parts = callback_parts(turn.update, prefix)
+    conversation = await turn.conversation()
+    if (
+        len(parts) != 2
+        or conversation is None
+        or conversation.flow != flow
+        or conversation.step != parts[0]
+    ):
+        turn.say("errors/stale_button")
+        return None
+    return parts[0], parts[1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers.base import Keyboard, Turn, callback_parts
+from bot.handlers.base import Keyboard, Turn, step_button
 from bot.handlers.common import View, load_view, plan_milestone, save_state
 from bot.program import outreach
 from bot.program.contact import (
@@ -36,16 +36,12 @@ async def contact(turn: Turn) -> None:
 
 async def on_button(turn: Turn) -> None:
     """Each tap fills one field; only the field being asked is accepted."""
-    parts = callback_parts(turn.update, "ct")
-    conversation = await turn.conversation()
+    tapped = await step_button(turn, "ct", FLOW)
     view = await load_view(turn)
-    if view is None or conversation is None or conversation.flow != FLOW or len(parts) != 2:
-        turn.say("errors/stale_button")
+    conversation = await turn.conversation()
+    if tapped is None or view is None or conversation is None:
         return
-    field, value = parts
-    if field != conversation.step:
-        turn.say("errors/stale_button")
-        return
+    field, value = tapped
     data = dict(conversation.data)
     if field == "kind":
         if value not in {k.value for k in ContactKind}:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.checkins import planner
 from bot.handlers.answers import TEXT_FIELDS, apply_text_answer
-from bot.handlers.base import Keyboard, Turn, callback_parts, text_of
+from bot.handlers.base import Keyboard, Turn, step_button, text_of
 from bot.handlers.choices import CHOICES, apply_choice, is_valid
 from bot.handlers.common import describe_when, load_view, phase_title, plan_milestone
 from bot.program import phases
@@ -119,16 +119,11 @@ async def on_text(turn: Turn, step: str) -> None:
 
 async def on_button(turn: Turn) -> None:
     """A tapped intake choice; anything not matching the current step is stale."""
-    parts = callback_parts(turn.update, "in")
-    conversation = await turn.conversation()
+    tapped = await step_button(turn, "in", FLOW)
     user = await turn.user()
-    if len(parts) != 2 or user is None or conversation is None or conversation.flow != FLOW:
-        turn.say("errors/stale_button")
+    if tapped is None or user is None:
         return
-    step, value = parts
-    if step != conversation.step:
-        turn.say("errors/stale_button")
-        return
+    step, value = tapped
     if step == "prompt_time" and value == "default":
         user.prompt_time = DEFAULT_PROMPT_TIME
     elif is_valid(step, value):

@@ -6,12 +6,13 @@ import re
 
 from bot.checkins import planner
 from bot.handlers.answers import TEXT_FIELDS, apply_text_answer
-from bot.handlers.base import Keyboard, Turn, callback_parts
+from bot.handlers.base import Keyboard, Turn, callback_parts, step_button
 from bot.handlers.choices import CHOICES, apply_choice, current_label, is_valid
-from bot.handlers.common import describe_when, load_view, plan_milestone, save_state
+from bot.handlers.common import View, describe_when, load_view, plan_milestone, save_state
 from bot.program import outreach, phases
 from bot.program.model import Track
 from bot.program.parsing import parse_time_of_day
+from bot.storage import repo
 
 FLOW = "settings"
 EDITABLE_BY_TEXT = (*TEXT_FIELDS, "quiet_hours")
@@ -105,10 +106,9 @@ async def on_menu_button(turn: Turn) -> None:
         turn.say("errors/stale_button")
 
 
-async def _saved(turn: Turn, *, replan: bool, before: Track | None = None) -> None:
-    view = await load_view(turn)
-    assert view is not None
+async def _saved(turn: Turn, view: View, *, replan: bool, before: Track | None = None) -> None:
     before = before or view.state.track
+    view.intake = repo.intake_of(view.user)  # the answer just changed on the user row
     state = phases.with_intake(view.state, view.intake)
     save_state(turn, view, state)
     next_prompt = None
@@ -128,27 +128,22 @@ async def _saved(turn: Turn, *, replan: bool, before: Track | None = None) -> No
 
 async def on_value_button(turn: Turn) -> None:
     """A tapped value for the field being changed."""
-    parts = callback_parts(turn.update, "sv")
-    conversation = await turn.conversation()
+    tapped = await step_button(turn, "sv", FLOW)
     view = await load_view(turn)
-    if view is None or conversation is None or conversation.flow != FLOW or len(parts) != 2:
-        turn.say("errors/stale_button")
+    if tapped is None or view is None:
         return
-    field, value = parts
-    if field != conversation.step:
-        turn.say("errors/stale_button")
-        return
+    field, value = tapped
     user = view.user
     if field == "quiet_hours" and value == "off":
         user.quiet_start = user.quiet_end = None
         turn.session.add(user)
-        await _saved(turn, replan=True)
+        await _saved(turn, view, replan=True)
         return
     if field == "reached" and value in ("yes", "no"):
         before = view.state.track
         if value == "yes":
             save_state(turn, view, outreach.ex_reached_out(view.state, view.intake))
-        await _saved(turn, replan=False, before=before)
+        await _saved(turn, view, replan=False, before=before)
         return
     if not is_valid(field, value):
         turn.say("errors/stale_button")
@@ -168,7 +163,7 @@ async def on_value_button(turn: Turn) -> None:
             ],
         )
         return
-    await _saved(turn, replan=False)
+    await _saved(turn, view, replan=False)
 
 
 async def on_text(turn: Turn, field: str, text: str) -> None:
@@ -191,4 +186,4 @@ async def on_text(turn: Turn, field: str, text: str) -> None:
         return
     elif not apply_text_answer(turn, user, field, text):
         return
-    await _saved(turn, replan=field in ("timezone", "prompt_time", "quiet_hours"))
+    await _saved(turn, view, replan=field in ("timezone", "prompt_time", "quiet_hours"))

@@ -157,6 +157,19 @@ async def test_settings_change_prompt_time_and_ex_status(bot: Harness) -> None:
     assert "Quiet hours: 22:00–08:00" in user.last_reply()
 
 
+async def test_settings_choice_changes_track_at_once(bot: Harness) -> None:
+    user = bot.user()
+    await do_intake(user)
+    await user.send("/settings")
+    await user.tap("Their relationship status")
+    await user.tap("Yes, they're in a committed")
+    assert "growth track" in user.last_reply() and "committed relationship" in user.last_reply()
+    await user.send("/settings")
+    await user.tap("No contact / safety")
+    await user.tap("They asked for no contact")
+    assert "healing track" in user.last_reply()
+
+
 async def test_pause_and_resume(bot: Harness) -> None:
     user = bot.user()
     await do_intake(user)
